@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from advocacy.forms import BaseForm, HttpUrl
+
+
+class SettingsForm(BaseForm):
+    programme_name = StringField(
+        _l("Programme name"), validators=[DataRequired(), Length(max=80)],
+        description=_l("Shown in the header, in e-mails and on the login page."))
+    company_name = StringField(
+        _l("Company name"), validators=[DataRequired(), Length(max=120)])
+    legal_notice_url = StringField(
+        _l("Legal notice (Impressum) link"), validators=[Optional(), Length(max=500), HttpUrl()])
+    privacy_notice_url = StringField(
+        _l("Privacy notice link"), validators=[Optional(), Length(max=500), HttpUrl()])
+    disclosure_line_de = StringField(
+        _l("Disclosure line for German posts"), validators=[DataRequired(), Length(max=120)],
+        description=_l("Added to every share so readers see the relationship to the company. "
+                       "{company} is replaced by the company name."))
+    disclosure_line_en = StringField(
+        _l("Disclosure line for English posts"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(_l("Save settings"))

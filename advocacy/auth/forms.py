@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from advocacy.forms import BaseForm, NewPassword
+from advocacy.i18n import LANGUAGES
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Stay logged in on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
+    submit = SubmitField(_l("Send me a link"))
+
+
+class SetPasswordForm(BaseForm):
+    password_owner_email = ""
+    password = PasswordField(_l("New password"), validators=[DataRequired(), NewPassword()],
+                             render_kw={"autocomplete": "new-password", "autofocus": True})
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Save password"))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    submit = SubmitField(_l("Save"))

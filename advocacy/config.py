@@ -1,0 +1,149 @@
+"""Configuration, declared once.
+
+Load order: DEFAULTS -> `instance/advocacy.cfg` (Python assignments) -> `ADVOCACY_<KEY>`
+environment variables -> the overrides passed to `create_app` (tests). Every layer may only
+set keys declared here; an unknown key is a typo that would otherwise be ignored silently,
+so it stops the start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Core
+    "SECRET_KEY": "",
+    "DATABASE_URL": "",  # empty: SQLite file in the instance folder
+    "DEBUG": False,
+    "TESTING": False,
+    "DEMO": False,  # embedded demo: generated secret key, mails to the log
+    "BASE_URL": "http://127.0.0.1:5000",  # for links in e-mails sent outside a request
+    "LOG_LEVEL": "INFO",
+    "TIMEZONE": "Europe/Berlin",  # how times are shown; they are stored in UTC
+    # Session cookies; SESSION_COOKIE_SECURE is forced on outside debug/demo/testing.
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_HOURS": 12,
+    "REMEMBER_DAYS": 30,
+    # Mail: an empty MAIL_SERVER writes mails to the log instead of sending them.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_STARTTLS": False,
+    "MAIL_SSL": False,
+    "MAIL_SENDER": "advocacy@localhost",
+    "MAIL_TIMEOUT": 10,
+    # Accounts
+    "RESET_TOKEN_MINUTES": 60,
+    "INVITE_TOKEN_DAYS": 14,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "PASSWORD_MIN_LENGTH": 10,
+    # People import
+    "IMPORT_MAX_BYTES": 2_000_000,
+    "IMPORT_MAX_ROWS": 20_000,
+    # Scheduler
+    "SCHEDULER_LEASE_SECONDS": 60,
+    "SCHEDULER_TICK_SECONDS": 15,
+    # Social networks: allow plain-http provider hosts on loopback (local test servers only).
+    "ALLOW_INSECURE_PROVIDERS": False,
+}
+
+ENV_PREFIX = "ADVOCACY_"
+INSTANCE_FILE = "advocacy.cfg"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used; the message says how to fix it."""
+
+
+def _coerce(key: str, raw: str) -> Any:
+    """Turn an environment string into the type of the declared default."""
+    default = DEFAULTS[key]
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{key} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{key} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def _check_keys(source: str, values: Mapping[str, Any]) -> None:
+    unknown = sorted(set(values) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(f"unknown configuration keys in {source}: {', '.join(unknown)}")
+
+
+def read_instance_file(instance_path: Path) -> dict[str, Any]:
+    """Read upper-case assignments from the instance config file, if there is one."""
+    path = instance_path / INSTANCE_FILE
+    if not path.exists():
+        return {}
+    namespace: dict[str, Any] = {}
+    exec(compile(path.read_text("utf-8"), str(path), "exec"), namespace)  # noqa: S102 - admin-owned file
+    values = {k: v for k, v in namespace.items() if k.isupper()}
+    _check_keys(str(path), values)
+    return values
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Collect `ADVOCACY_*` variables; unknown names are rejected like unknown keys."""
+    values = {k[len(ENV_PREFIX) :]: v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+    # Variables that belong to tools around the app, not to the app itself.
+    values.pop("TEST_POSTGRES_URL", None)
+    _check_keys("the environment", values)
+    return {k: _coerce(k, v) for k, v in values.items()}
+
+
+def load_config(
+    instance_path: Path,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Return the merged configuration, validated; raise ConfigError when unusable."""
+    config = dict(DEFAULTS)
+    config.update(read_instance_file(instance_path))
+    config.update(read_environment(os.environ if environ is None else environ))
+    if overrides:
+        _check_keys("the overrides", overrides)
+        config.update(overrides)
+
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'advocacy.sqlite'}"
+    relaxed = config["DEBUG"] or config["DEMO"] or config["TESTING"]
+    if not config["SECRET_KEY"]:
+        if not relaxed:
+            raise ConfigError(
+                "ADVOCACY_SECRET_KEY is not set. Generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'` and set it in "
+                "the environment (or start in demo mode with ADVOCACY_DEMO=1)."
+            )
+        config["SECRET_KEY"] = _local_secret_key(instance_path)
+    if not relaxed:
+        config["SESSION_COOKIE_SECURE"] = True
+    return config
+
+
+def _local_secret_key(instance_path: Path) -> str:
+    """A per-installation key for debug and demo mode, kept so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text("utf-8").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,19 @@
+"""Scheduler lease: the row that lets exactly one scheduler process run jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from advocacy.db import Base
+
+
+class SchedulerLease(Base):
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(sa.String(120))
+    acquired_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]

@@ -1,0 +1,66 @@
+"""Health of the installation and the scheduler lease."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from advocacy.core.models import SchedulerLease
+from advocacy.db import utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+
+
+def database_status(engine: Engine) -> tuple[bool, str]:
+    """Run a trivial query on a fresh connection; (healthy, detail)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return False, type(exc).__name__
+    return True, "ok"
+
+
+def acquire_lease(engine: Engine, holder: str, ttl: dt.timedelta,
+                  now: dt.datetime | None = None) -> bool:
+    """Take or renew the scheduler lease for `holder`; True while `holder` owns it.
+
+    The lease belongs to whoever renewed it last, until it expires. Renewal and takeover
+    are one conditional UPDATE, so two schedulers can never both see success; the first
+    scheduler ever inserts the row, and a concurrent insert fails on the primary key.
+    Runs in its own short transaction, apart from any job's session.
+    """
+    now = now or utcnow()
+    table = SchedulerLease.__table__
+    with engine.begin() as connection:
+        result = connection.execute(
+            sa.update(table)
+            .where(table.c.name == LEASE_NAME,
+                   sa.or_(table.c.holder == holder, table.c.expires_at < now))
+            .values(holder=holder, expires_at=now + ttl,
+                    acquired_at=sa.case((table.c.holder == holder, table.c.acquired_at),
+                                        else_=now))
+        )
+        if result.rowcount:
+            return True
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.insert(table).values(
+                name=LEASE_NAME, holder=holder, acquired_at=now, expires_at=now + ttl))
+    except IntegrityError:
+        return False
+    return True
+
+
+def release_lease(engine: Engine, holder: str) -> None:
+    """Give the lease up at shutdown so a waiting scheduler takes over at once."""
+    table = SchedulerLease.__table__
+    with engine.begin() as connection:
+        connection.execute(sa.delete(table).where(table.c.name == LEASE_NAME,
+                                                  table.c.holder == holder))

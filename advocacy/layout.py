@@ -1,0 +1,63 @@
+"""What the shared page layout needs on every page: settings, navigation, language form.
+
+Settings are read once per request (one small query) and only when a page is rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from advocacy.admin.services import ProgrammeSettings, get_settings
+from advocacy.core.forms import LanguageForm
+from advocacy.db import get_session
+from advocacy.i18n import LANGUAGES
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any  # a lazy string, translated when rendered
+    roles: frozenset[str] | None = None  # None: everyone logged in
+
+
+NAVIGATION = (
+    NavItem("core.home", _l("Start")),
+    NavItem("reports.overview", _l("Overview"), frozenset({"hr", "comms", "admin"})),
+    NavItem("people.people", _l("People"), frozenset({"admin"})),
+    NavItem("people.groups", _l("Groups"), frozenset({"admin"})),
+    NavItem("people.tiers", _l("Tiers"), frozenset({"admin"})),
+    NavItem("admin.settings", _l("Settings"), frozenset({"admin"})),
+)
+
+
+def navigation_for(user: Any) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in NAVIGATION if item.roles is None or user.has_role(*item.roles)]
+
+
+def current_settings() -> ProgrammeSettings:
+    if "programme_settings" not in g:
+        g.programme_settings = get_settings(get_session())
+    settings: ProgrammeSettings = g.programme_settings
+    return settings
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _layout() -> dict[str, Any]:
+        language_form = LanguageForm(formdata=None, language=str(get_locale()),
+                                     next=request.full_path.rstrip("?"))
+        return {
+            "programme": current_settings(),
+            "nav_items": navigation_for(current_user),
+            "language_form": language_form,
+            "languages": LANGUAGES,
+            "current_language": str(get_locale()),
+        }

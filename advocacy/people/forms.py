@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from advocacy.forms import BaseForm
+from advocacy.i18n import LANGUAGES
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PersonForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    tier_id = SelectField(_l("Tier"), coerce=int)
+    roles = MultiCheckboxField(_l("Roles"), validators=[DataRequired(
+        message=_l("Choose at least one role."))])
+    group_ids = MultiCheckboxField(_l("Groups"), coerce=int)
+    is_active = BooleanField(_l("Active (can log in)"), default=True)
+    send_invitation = BooleanField(_l("Send an invitation e-mail now"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class PeopleFilterForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    tier = SelectField(_l("Tier"), coerce=int, validators=[Optional()])
+    group = SelectField(_l("Group"), coerce=int, validators=[Optional()])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    active = SelectField(_l("Status"), validators=[Optional()])
+
+
+class ImportUploadForm(BaseForm):
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(message=_l("Choose a CSV file to upload.")),
+        FileAllowed(["csv", "txt"], message=_l("Upload a .csv file.")),
+    ])
+    submit = SubmitField(_l("Check the file"))
+
+
+class ImportConfirmForm(BaseForm):
+    payload = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    send_invitations = BooleanField(_l("Send invitation e-mails to the new people"))
+    submit = SubmitField(_l("Import now"))
+
+
+class GroupForm(BaseForm):
+    kind = SelectField(_l("Kind"))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(_l("Save"))
+
+
+class TierForm(BaseForm):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=80)],
+                       description=_l("Leave empty to use the built-in name."))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)],
+                                description=_l("Leave empty to use the built-in description."))
+    submit = SubmitField(_l("Save"))
+
+
+class ConfirmForm(BaseForm):
+    """A one-button form: its only job is to carry the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))

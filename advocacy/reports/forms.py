@@ -1,0 +1,1 @@
+"""Report filters arrive with the reports themselves (issue 6); the overview has none."""

@@ -1,0 +1,1 @@
+"""Report rollups arrive with the reports themselves; the overview reads people tables."""

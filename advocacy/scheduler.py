@@ -1,0 +1,123 @@
+"""Scheduled jobs: one registry, thin adapters, and a lease so only one scheduler runs them.
+
+Jobs are plain functions taking a session (and optionally `app`); they flush, the adapter
+commits. Each runs under the lease: a second scheduler started by mistake keeps waiting and
+takes over only when the first stops renewing (crash) or releases the lease (shutdown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from advocacy.auth.services import purge_expired
+from advocacy.core.services import acquire_lease, release_lease
+from advocacy.db import get_database, session_scope
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: Callable[[Session], Any]
+    trigger: str  # "interval" or "cron"
+    trigger_args: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+JOBS: tuple[Job, ...] = (
+    Job("purge-expired-logins", purge_expired, "interval", {"hours": 1},
+        "delete expired reset and invitation links and old failed-login records"),
+)
+
+
+def find_job(job_id: str) -> Job:
+    for job in JOBS:
+        if job.id == job_id:
+            return job
+    raise KeyError(job_id)
+
+
+def run_job(app: Flask, job: Job) -> Any:
+    """Run one job once in its own session and transaction; log how long it took."""
+    started = time.monotonic()
+    with app.app_context(), session_scope(app) as session:
+        result = job.func(session)
+    log.info("job %s finished in %.2fs: %s", job.id, time.monotonic() - started, result)
+    return result
+
+
+class LeasedScheduler:
+    """APScheduler plus the database lease. `blocking=True` for the dedicated process."""
+
+    def __init__(self, app: Flask, *, blocking: bool, jobs: tuple[Job, ...] = JOBS) -> None:
+        self.app = app
+        self.jobs = jobs
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.ttl = dt.timedelta(seconds=app.config["SCHEDULER_LEASE_SECONDS"])
+        self.tick = app.config["SCHEDULER_TICK_SECONDS"]
+        self.has_lease = False
+        self.scheduler: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
+            timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                          "misfire_grace_time": 300})
+
+    def renew(self) -> bool:
+        """Take or renew the lease; log only when ownership changes."""
+        engine = get_database(self.app).engine
+        try:
+            holds = acquire_lease(engine, self.holder, self.ttl)
+        except Exception:
+            log.exception("scheduler %s could not reach the database for its lease", self.holder)
+            holds = False
+        if holds != self.has_lease:
+            log.info("scheduler %s %s", self.holder,
+                     "holds the lease and runs jobs" if holds
+                     else "is waiting: another scheduler holds the lease")
+        self.has_lease = holds
+        return holds
+
+    def _guarded(self, job: Job) -> Callable[[], None]:
+        def run() -> None:
+            if not self.renew():
+                return
+            try:
+                run_job(self.app, job)
+            except Exception:
+                log.exception("job %s failed; it runs again at its next time", job.id)
+
+        return run
+
+    def start(self) -> None:
+        self.scheduler.add_job(self.renew, "interval", seconds=self.tick, id="lease",
+                               replace_existing=True, next_run_time=_now())
+        for job in self.jobs:
+            self.scheduler.add_job(self._guarded(job), job.trigger, id=job.id,
+                                   replace_existing=True, **job.trigger_args)
+        log.info("scheduler %s starting with jobs: %s", self.holder,
+                 ", ".join(job.id for job in self.jobs))
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.has_lease:
+            release_lease(get_database(self.app).engine, self.holder)
+            self.has_lease = False
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,44 @@
+"""Alembic environment: migrates the database of the app that runs the command.
+
+`flask --app app db upgrade` runs inside an app context, so the URL comes from the app's
+configuration (ADVOCACY_DATABASE_URL or the instance folder's SQLite file).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+from flask import current_app
+
+from advocacy.db import UTCDateTime, get_database
+from advocacy.models import Base
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write our UTC type as the plain timezone-aware DateTime it stores."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run_migrations() -> None:
+    engine = get_database(current_app).engine
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
+            compare_type=True,
+            compare_server_default=True,
+            render_item=render_item,
+            user_module_prefix="sa.",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline (--sql) migrations are not supported; run against a database.")
+run_migrations()
