@@ -37,6 +37,8 @@ class Mail:
 
 def queue(session: Session, mail: Mail) -> None:
     """Send `mail` once the session's transaction commits."""
+    if not session.in_transaction():
+        session.begin()  # so a rollback before any query still discards the mail
     session.info.setdefault(_QUEUED, []).append(mail)
 
 
@@ -50,13 +52,16 @@ def _promote(session: Session) -> None:
     session.info.setdefault(_READY, []).extend(session.info.pop(_QUEUED, []))
 
 
-def _forget(session: Session, _previous: Any = None) -> None:
-    session.info.pop(_QUEUED, None)
+def _forget(session: Session, transaction: Any) -> None:
+    # Runs after after_commit; whatever is still queued belongs to a transaction that
+    # did not commit.
+    if transaction.parent is None:
+        session.info.pop(_QUEUED, None)
 
 
 def install(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "after_commit", _promote)
-    event.listen(factory, "after_soft_rollback", _forget)
+    event.listen(factory, "after_transaction_end", _forget)
 
 
 def deliver(app: Flask, mails: list[Mail]) -> int:
@@ -70,13 +75,13 @@ def deliver(app: Flask, mails: list[Mail]) -> int:
     for mail in mails:
         message = _build(config, mail)
         if not config["MAIL_SERVER"]:
-            app.logger.info("E-mail (no MAIL_SERVER set, not sent):\n%s", message.as_string())
+            log.info("E-mail (no MAIL_SERVER set, not sent):\n%s", message.as_string())
             continue
         try:
             _send_smtp(config, message)
         except (OSError, smtplib.SMTPException) as exc:
             failed += 1
-            app.logger.error("Could not send e-mail to %s: %s", mail.to, exc)
+            log.error("Could not send e-mail to %s: %s", mail.to, exc)
     return failed
 
 

@@ -44,5 +44,5 @@ class ChangePasswordForm(SetPasswordForm):
 class ProfileForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "name"})
-    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    language = SelectField(_l("Language"), choices=dict(LANGUAGES))
     submit = SubmitField(_l("Save"))

@@ -163,7 +163,8 @@ def change_password() -> str | Response:
             form.current.errors = [exc.message]
         else:
             db.commit()
-            login_user(current_user)  # the old cookie names the old session version
+            # The old cookie names the old session version; log in again with the new one.
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=ProfileForm(obj=current_user),

@@ -7,5 +7,5 @@ from advocacy.i18n import LANGUAGES
 
 
 class LanguageForm(BaseForm):
-    language = SelectField(choices=list(LANGUAGES.items()))
+    language = SelectField(choices=dict(LANGUAGES))
     next = HiddenField()

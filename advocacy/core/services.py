@@ -8,6 +8,7 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from advocacy.core.models import SchedulerLease
 from advocacy.db import utcnow
@@ -17,13 +18,14 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 
 
-def database_status(engine: Engine) -> tuple[bool, str]:
-    """Run a trivial query on a fresh connection; (healthy, detail)."""
+def database_status(session: Session) -> tuple[bool, str]:
+    """Run a trivial query; (healthy, detail). Leaves the session's transaction closed."""
     try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
+        session.execute(sa.text("SELECT 1"))
     except SQLAlchemyError as exc:
         return False, type(exc).__name__
+    finally:
+        session.rollback()
     return True, "ok"
 
 

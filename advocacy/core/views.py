@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from advocacy.core import bp, services
 from advocacy.core.forms import LanguageForm
-from advocacy.db import get_database, get_session
+from advocacy.db import get_session
 from advocacy.people.services import set_language
 from advocacy.security import is_safe_local_url, login_required, public
 
@@ -21,7 +21,7 @@ def home() -> str:
 @bp.get("/healthz")
 @public
 def healthz() -> tuple[Response, int]:
-    healthy, detail = services.database_status(get_database().engine)
+    healthy, detail = services.database_status(get_session())
     body = {"status": "ok" if healthy else "error", "database": detail}
     return jsonify(body), 200 if healthy else 503
 

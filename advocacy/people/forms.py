@@ -27,7 +27,7 @@ class MultiCheckboxField(SelectMultipleField):
 class PersonForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    language = SelectField(_l("Language"), choices=dict(LANGUAGES))
     tier_id = SelectField(_l("Tier"), coerce=int)
     roles = MultiCheckboxField(_l("Roles"), validators=[DataRequired(
         message=_l("Choose at least one role."))])

@@ -1,0 +1,31 @@
+"""Steps several browser tests share."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LiveServer, Person
+
+
+def log_in(page: Any, live: LiveServer, person: Person, password: str | None = None) -> None:
+    """Log in through the form and wait for the start page."""
+    page.goto(f"{live.url}/login")
+    page.get_by_label("Email", exact=True).fill(person.email)
+    page.get_by_label("Password", exact=True).fill(password or person.password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page).to_have_url(f"{live.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {person.name}")
+
+
+def log_out(page: Any, live: LiveServer) -> None:
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(f"{live.url}/login")
+    expect(page.get_by_role("status")).to_have_text("You are logged out.")
+
+
+def path_pattern(live: LiveServer, path: str) -> re.Pattern[str]:
+    """A URL pattern for `path` on the live server, with or without a query string."""
+    return re.compile(re.escape(live.url + path) + r"(\?.*)?$")

@@ -1,0 +1,312 @@
+"""Test fixtures: every database test runs on SQLite, and on PostgreSQL whenever one answers.
+
+Isolation: the schema is migrated once per backend and session; each test then runs inside
+an outer transaction that is rolled back afterwards (code under test may commit: its commits
+become savepoints). Tests that need several real connections (scheduler lease, live server)
+use `fresh_database_url`, a database of their own.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from advocacy import create_app
+from advocacy.db import get_database
+from tests import factories
+from tests.support import (
+    POSTGRES_URL,
+    compile_translations,
+    free_port,
+    migrate,
+    postgres_problem,
+    schema_url,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    problem = postgres_problem()
+    if problem is None:
+        return f"PostgreSQL: {POSTGRES_URL} answers; database tests run on SQLite and PostgreSQL"
+    return (f"PostgreSQL: NOT reachable at {POSTGRES_URL} ({problem}); "
+            "PostgreSQL tests are skipped" + (" - and fail, because CI=true" if IN_CI else ""))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    compile_translations()
+
+
+def base_config(database_url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE_URL": database_url,
+        "BASE_URL": "http://localhost",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for every database that needs one."""
+    path = tmp_path_factory.mktemp("db") / "template.sqlite"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+def _require_postgres() -> None:
+    problem = postgres_problem()
+    if problem is not None:
+        message = f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}"
+        if IN_CI:
+            pytest.fail(message + " (CI must test PostgreSQL)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, _sqlite_template: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database per backend, shared by the session's isolated tests."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "shared.sqlite"
+        shutil.copy(_sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    _require_postgres()
+    with schema_url() as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url(request: pytest.FixtureRequest, _sqlite_template: Path,
+                       tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own, committed for real (parametrize `backend` to choose)."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        path = tmp_path / "fresh.sqlite"
+        shutil.copy(_sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    _require_postgres()
+    with schema_url() as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture
+def config_overrides() -> dict[str, Any]:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, config_overrides: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(base_config(database_url, **config_overrides))
+    database = get_database(app)
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield app
+    finally:
+        outer.rollback()
+        connection.close()
+        database.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session on the test's connection, like the one each request gets.
+
+    No app context stays pushed: requests made during the test must each get their own,
+    as in production (a shared one would leak `g` from request to request). Objects read
+    here do not see a request's changes until refreshed.
+    """
+    session = get_database(app).sessionmaker()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    return sa.make_url(database_url).get_backend_name()
+
+
+class Client(FlaskClient):
+    """The Flask test client plus CSRF-aware helpers (CSRF stays switched on in tests)."""
+
+    _token: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        """Read the body, then close the response, as a real server does: work registered
+        with `call_on_close` (mail delivery) runs then."""
+        response = super().open(*args, **kwargs)
+        response.get_data()
+        response.close()
+        return response
+
+    def csrf_token(self) -> str:
+        if self._token is None:
+            page = self.get("/login", follow_redirects=True).get_data(as_text=True)
+            match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+            assert match, "no CSRF token on the page"
+            self._token = match.group(1)
+        return self._token
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        payload = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(url, data=payload, **kwargs)
+
+    def login(self, email: str, password: str = factories.PASSWORD) -> Any:
+        response = self.post_form("/login", {"email": email, "password": password})
+        self._token = None  # the session was renewed on login
+        return response
+
+    def logout(self) -> Any:
+        response = self.post_form("/logout")
+        self._token = None
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    test_client = app.test_client()
+    # Anonymous pages follow the browser's language; tests read English unless they switch.
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client  # type: ignore[return-value]
+
+
+@pytest.fixture
+def make_user(db: Session) -> Any:
+    def make(**kwargs: Any) -> Any:
+        user = factories.make_user(db, **kwargs)
+        db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client: Client, make_user: Any) -> Any:
+    """Log the client in as a new person with the given roles; return that person."""
+
+    def login(*roles: str, **kwargs: Any) -> Any:
+        user = make_user(roles=set(roles) or {"employee"}, **kwargs)
+        response = client.login(user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return login
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Any:
+    """`with count_queries() as counter:` records every SQL statement the app sends."""
+    engine = get_database(app).engine
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+class Mailbox:
+    """What a real SMTP server on loopback received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted"
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[Any]:
+        """Block until `count` messages have arrived (they are sent after the response)."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+        assert len(self.messages) >= count, f"expected {count} mails, got {len(self.messages)}"
+        return self.messages
+
+    @staticmethod
+    def link_in(message: Any) -> str:
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        match = re.search(r"http://localhost(/\S+)", body)
+        assert match, body
+        return match.group(1)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp: tuple[Mailbox, int]) -> Mailbox:
+    return smtp[0]
+
+
+@pytest.fixture
+def smtp_config(smtp: tuple[Mailbox, int]) -> dict[str, Any]:
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp[1], "MAIL_SENDER": "noreply@example.org"}

@@ -1,0 +1,142 @@
+"""Every route against every role.
+
+The table below is the expectation, written independently of the code. The test fails when
+a route is missing from the table (so new routes must be classified), when the code's
+declared access differs from the table, or when a request gets through, or is refused,
+against the table.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from advocacy.security import AUTHENTICATED, PUBLIC
+from tests import factories
+
+ADMIN = frozenset({"admin"})
+PROGRAMME_VIEWERS = frozenset({"hr", "comms", "admin"})
+
+EXPECTED: dict[str, str | frozenset[str]] = {
+    "static": PUBLIC,
+    "core.healthz": PUBLIC,
+    "core.language": PUBLIC,
+    "core.home": AUTHENTICATED,
+    "auth.login": PUBLIC,
+    "auth.login_submit": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.forgot": PUBLIC,
+    "auth.forgot_submit": PUBLIC,
+    "auth.reset": PUBLIC,
+    "auth.invitation": PUBLIC,
+    "auth.profile": AUTHENTICATED,
+    "auth.profile_submit": AUTHENTICATED,
+    "auth.change_password": AUTHENTICATED,
+    "reports.overview": PROGRAMME_VIEWERS,
+    "admin.settings": ADMIN,
+    "admin.settings_submit": ADMIN,
+    "people.people": ADMIN,
+    "people.person_new": ADMIN,
+    "people.person_create": ADMIN,
+    "people.person_edit": ADMIN,
+    "people.person_update": ADMIN,
+    "people.person_invite": ADMIN,
+    "people.import_start": ADMIN,
+    "people.import_template": ADMIN,
+    "people.import_preview": ADMIN,
+    "people.import_confirm": ADMIN,
+    "people.groups": ADMIN,
+    "people.group_create": ADMIN,
+    "people.group_edit": ADMIN,
+    "people.group_delete": ADMIN,
+    "people.tiers": ADMIN,
+    "people.tier_edit": ADMIN,
+}
+
+# Who is asking: the roles of a logged-in person, or None for an anonymous visitor.
+VISITORS = {
+    "anonymous": None,
+    "employee": {"employee"},
+    "comms": {"comms", "employee"},
+    "hr": {"hr", "employee"},
+    "admin": {"admin", "employee"},
+    "hr-only": {"hr"},
+}
+
+
+def _requests(app: Flask, sample: dict[str, object]) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every route, with sample values for its arguments."""
+    found = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            values = {arg: sample[arg] for arg in rule.arguments}
+            url = app.url_for(rule.endpoint, **values)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                found.append((rule.endpoint, method, url))
+    return found
+
+
+def _allowed(access: str | frozenset[str], roles: set[str] | None) -> bool:
+    if access == PUBLIC:
+        return True
+    if roles is None:
+        return False
+    return access == AUTHENTICATED or bool(access & roles)
+
+
+def test_every_route_is_classified_and_declared_as_expected(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED), "classify new routes in EXPECTED"
+    for endpoint, view in app.view_functions.items():
+        if endpoint == "static":
+            continue
+        declared = getattr(view, "access", None)
+        assert declared == EXPECTED[endpoint], f"{endpoint} declares {declared!r}"
+
+
+@pytest.fixture
+def sample(db, make_user):
+    group = factories.make_group(db, name="Matrix group")
+    target = make_user(email="matrix.target@example.org")
+    db.commit()
+    return {"user_id": target.id, "group_id": group.id, "tier_id": 2,
+            "token": "not-a-real-token", "filename": "css/app.css"}
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_route_matrix(app, client, make_user, sample, visitor):
+    roles = VISITORS[visitor]
+    if roles is not None:
+        user = make_user(roles=roles)
+        assert client.login(user.email).status_code == 302
+    for endpoint, method, url in _requests(app, sample):
+        if endpoint == "auth.logout":
+            continue  # would end the visitor's session; covered in test_auth
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post_form(url, {})
+        location = response.headers.get("Location", "")
+        refused_login = response.status_code == 302 and location.startswith("/login")
+        where = f"{visitor} {method} {url} -> {response.status_code} {location}"
+        if _allowed(EXPECTED[endpoint], roles):
+            assert response.status_code not in (401, 403) and not refused_login, where
+            assert response.status_code < 500, where
+        elif roles is None:
+            assert refused_login, where
+        else:
+            assert response.status_code == 403, where
+
+
+def test_deactivated_person_is_treated_as_logged_out(app, client, make_user, db, sample):
+    user = make_user(roles={"admin", "employee"})
+    client.login(user.email)
+    assert client.get("/admin/people").status_code == 200
+    user.is_active = False
+    db.commit()
+    for endpoint, method, url in _requests(app, sample):
+        if EXPECTED[endpoint] == PUBLIC or method != "GET":
+            continue
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login"), url
