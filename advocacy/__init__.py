@@ -75,6 +75,8 @@ def _configure_logging(app: Flask) -> None:
     if not app.testing and not logging.getLogger().handlers:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("advocacy").setLevel(level)
+    # APScheduler logs every run of every job at INFO; our jobs log what matters.
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
 
 
 def _init_extensions(app: Flask) -> None:

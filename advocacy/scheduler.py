@@ -70,7 +70,7 @@ class LeasedScheduler:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.ttl = dt.timedelta(seconds=app.config["SCHEDULER_LEASE_SECONDS"])
         self.tick = app.config["SCHEDULER_TICK_SECONDS"]
-        self.has_lease = False
+        self.has_lease: bool | None = None  # unknown until the first renewal, which logs it
         self.scheduler: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                           "misfire_grace_time": 300})

@@ -56,11 +56,15 @@ def schema_url() -> Iterator[str]:
 
 
 def migrate(url: str, revision: str = "head") -> None:
-    """Run the real migrations against `url`, as `flask db upgrade` does."""
+    """Run the real migrations against `url`, as `flask db upgrade` does; the target
+    "base" runs every downgrade instead."""
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url,
                       "LOG_LEVEL": "WARNING"})
     with app.app_context():
-        command.upgrade(alembic_config(), revision)
+        if revision == "base":
+            command.downgrade(alembic_config(), revision)
+        else:
+            command.upgrade(alembic_config(), revision)
     app.extensions["advocacy.db"].engine.dispose()
 
 

@@ -60,7 +60,8 @@ def create_user(session: Session, data: PersonData) -> User:
     """Add a person without a password; they set one through an invitation link."""
     email = normalize_email(data.email)
     if get_user_by_email(session, email) is not None:
-        raise DomainError(_("A person with the e-mail address %(email)s exists already.", email=email))
+        raise DomainError(
+            _("A person with the e-mail address %(email)s exists already.", email=email))
     user = User(email=email, name=data.name.strip(), language=data.language, tier_id=data.tier_id)
     user.is_active = data.is_active
     user.set_roles(set(data.roles))
@@ -76,7 +77,8 @@ def update_user(session: Session, actor: User, user: User, data: PersonData) -> 
     email = normalize_email(data.email)
     other = get_user_by_email(session, email)
     if other is not None and other.id != user.id:
-        raise DomainError(_("A person with the e-mail address %(email)s exists already.", email=email))
+        raise DomainError(
+            _("A person with the e-mail address %(email)s exists already.", email=email))
     if actor.id == user.id and ("admin" not in data.roles or not data.is_active):
         raise DomainError(_("You cannot remove your own admin role or deactivate yourself."))
     ends_sessions = user.is_active != data.is_active or user.roles != frozenset(data.roles)
@@ -127,17 +129,18 @@ def list_users(session: Session, flt: PeopleFilter, page: int = 1) -> Page:
     query = sa.select(User)
     if flt.search:
         pattern = f"%{flt.search.strip().lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.name).like(pattern), User.email.like(pattern)))
+        query = query.where(
+            sa.or_(sa.func.lower(User.name).like(pattern), User.email.like(pattern)))
     if flt.tier_id:
         query = query.where(User.tier_id == flt.tier_id)
     if flt.group_id:
         query = query.where(
-            User.id.in_(sa.select(user_group.c.user_id).where(user_group.c.group_id == flt.group_id))
+            User.id.in_(
+                sa.select(user_group.c.user_id).where(user_group.c.group_id == flt.group_id))
         )
     if flt.role:
         query = query.where(
-            User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == flt.role))
-        )
+            User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == flt.role)))
     if flt.active is not None:
         query = query.where(User.is_active == flt.active)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0

@@ -22,11 +22,6 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: on phones the people table's card layout (.table.responsive td, "
-    "grid-template-columns: 7rem 1fr) cannot wrap an e-mail address such as "
-    "erin.employee@example.org, so /admin/people is 18px wider than a 375px screen; "
-    "remove this marker once fixed (e.g. overflow-wrap: anywhere on those cells)"))
 def test_people_page_fits_a_phone(new_page, live_server):
     page = new_page(**PHONE)
     log_in(page, live_server, live_server.admin)

@@ -59,13 +59,13 @@ class TestReading:
         assert plan.rows[1].problems
 
     @pytest.mark.parametrize(("data", "message"), [
-        ("Name;Abteilung\nA;B\n".encode(), "no “email” column"),
-        ("email,name\n".encode(), "no people"),
+        (b"Name;Abteilung\nA;B\n", "no “email” column"),
+        (b"email,name\n", "no people"),
         (b"", "The file is empty"),
-        ("email,name,colour\na@example.org,A,blue\n".encode(), "Unknown columns: colour"),
-        ("email,name,e-mail\na@example.org,A,b\n".encode(), "appears twice"),
+        (b"email,name,colour\na@example.org,A,blue\n", "Unknown columns: colour"),
+        (b"email,name,e-mail\na@example.org,A,b\n", "appears twice"),
         ("email,name\nä@example.org,Ä\n".encode("cp1252"), "not saved as UTF-8"),
-        ('email,name\n"a@example.org,A\n'.encode(), "could not be read as CSV"),
+        (b'email,name\n"a@example.org,A\n', "could not be read as CSV"),
     ])
     def test_unreadable_files_are_explained(self, db, actor, data, message):
         with pytest.raises(importer.ImportFileError, match=message):

@@ -112,10 +112,7 @@ def test_route_matrix(app, client, make_user, sample, visitor):
     for endpoint, method, url in _requests(app, sample):
         if endpoint == "auth.logout":
             continue  # would end the visitor's session; covered in test_auth
-        if method == "GET":
-            response = client.get(url)
-        else:
-            response = client.post_form(url, {})
+        response = client.get(url) if method == "GET" else client.post_form(url, {})
         location = response.headers.get("Location", "")
         refused_login = response.status_code == 302 and location.startswith("/login")
         where = f"{visitor} {method} {url} -> {response.status_code} {location}"

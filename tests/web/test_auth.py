@@ -180,8 +180,8 @@ class TestProfile:
         assert response.status_code == 302
         db.refresh(user)
         assert (user.name, user.language) == ("New Name", "de")
-        assert "Dein Profil".encode() not in client.get("/profile").data  # formal German
-        assert "Ihr Profil".encode() in client.get("/profile").data
+        assert b"Dein Profil" not in client.get("/profile").data  # formal German
+        assert b"Ihr Profil" in client.get("/profile").data
 
     def test_empty_name_is_refused(self, client, login_as):
         login_as("employee")

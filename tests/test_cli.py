@@ -1,0 +1,88 @@
+"""The `flask advocacy ...` commands."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from advocacy.people.models import Group, User, UserRole
+from advocacy.security import verify_password
+
+
+def run(app, *args, **kwargs):
+    result = app.test_cli_runner().invoke(args=list(args), **kwargs)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_loads_a_company_idempotently(app, db):
+    output = run(app, "advocacy", "demo", "--password", "demo words 123")
+    for email in ("admin@example.com", "comms@example.com", "hr@example.com",
+                  "exec@example.com", "sme@example.com", "employee@example.com"):
+        assert email in output
+    people = db.scalar(sa.select(sa.func.count()).select_from(User))
+    assert people >= 66
+    tiers = dict(db.execute(sa.select(User.tier_id, sa.func.count()).group_by(User.tier_id)).all())
+    assert all(tiers.get(tier, 0) >= 3 for tier in (1, 2, 3))
+    departments = db.scalar(sa.select(sa.func.count()).select_from(Group)
+                            .where(Group.kind == "department"))
+    assert departments == 5
+
+    def roles_of(email):
+        user = db.scalar(sa.select(User).where(User.email == email))
+        return user, user.roles
+
+    assert "admin" in roles_of("admin@example.com")[1]
+    assert "comms" in roles_of("comms@example.com")[1]
+    assert "hr" in roles_of("hr@example.com")[1]
+    assert roles_of("exec@example.com")[0].tier_id == 1
+    assert roles_of("sme@example.com")[0].tier_id == 2
+    employee, roles = roles_of("employee@example.com")
+    assert employee.tier_id == 3 and roles == {"employee"}
+    assert verify_password(employee.password_hash, "demo words 123")
+
+    run(app, "advocacy", "demo", "--password", "demo words 123")
+    assert db.scalar(sa.select(sa.func.count()).select_from(User)) == people
+
+
+def test_demo_without_password_prints_working_random_ones(app, client):
+    output = run(app, "advocacy", "demo")
+    password = re.search(r"employee@example.com\s+(\S+)", output).group(1)
+    assert client.login("employee@example.com", password).status_code == 302
+
+
+def test_demo_if_empty_leaves_an_existing_company_alone(app, make_user, db):
+    make_user()
+    output = run(app, "advocacy", "demo", "--if-empty")
+    assert "not loaded" in output
+    assert db.scalar(sa.select(User).where(User.email == "admin@example.com")) is None
+
+
+def test_create_admin_creates_and_promotes(app, make_user, db):
+    output = run(app, "advocacy", "create-admin", "boss@example.org",
+                 input="long enough secret\nlong enough secret\n")
+    assert "boss@example.org is an admin." in output
+    boss = db.scalar(sa.select(User).where(User.email == "boss@example.org"))
+    assert "admin" in boss.roles and verify_password(boss.password_hash, "long enough secret")
+
+    existing = make_user(roles={"employee"})
+    run(app, "advocacy", "create-admin", existing.email.upper(),
+        input="another long secret\nanother long secret\n")
+    db.expire_all()
+    assert db.scalar(sa.select(sa.func.count()).select_from(UserRole).where(
+        UserRole.user_id == existing.id, UserRole.role.in_(["admin", "employee"]))) == 2
+
+
+def test_create_admin_refuses_a_weak_password(app):
+    result = app.test_cli_runner().invoke(
+        args=["advocacy", "create-admin", "weak@example.org"], input="short\nshort\n")
+    assert result.exit_code != 0
+    assert "at least 10 characters" in result.output
+
+
+def test_jobs_are_listed_and_run_once(app):
+    assert "purge-expired-logins" in run(app, "advocacy", "jobs")
+    assert "purge-expired-logins:" in run(app, "advocacy", "run-job", "purge-expired-logins")
+    result = app.test_cli_runner().invoke(args=["advocacy", "run-job", "no-such-job"])
+    assert result.exit_code != 0 and "no job called" in result.output
