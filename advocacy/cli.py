@@ -151,13 +151,17 @@ def list_jobs() -> None:
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
     """Embedded mode: serve the site and run the scheduler in this one process."""
+    from werkzeug.serving import run_simple
+
     from advocacy.scheduler import LeasedScheduler
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     runner = LeasedScheduler(app, blocking=False)
     runner.start()
+    _stop_on_sigterm()
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False, debug=False)
+        # Werkzeug's threaded server: plenty for one machine; production runs gunicorn.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         runner.shutdown()
 

@@ -24,15 +24,24 @@ class NavItem:
     endpoint: str
     label: Any  # a lazy string, translated when rendered
     roles: frozenset[str] | None = None  # None: everyone logged in
+    # Endpoints (or prefixes ending in "_") of the pages this item stands for.
+    covers: tuple[str, ...] = ()
+
+    def is_current(self, endpoint: str | None) -> bool:
+        if not endpoint:
+            return False
+        return endpoint == self.endpoint or any(
+            endpoint.startswith(c) if c.endswith("_") else endpoint == c for c in self.covers)
 
 
 NAVIGATION = (
     NavItem("core.home", _l("Start")),
     NavItem("reports.overview", _l("Overview"), frozenset({"hr", "comms", "admin"})),
-    NavItem("people.people", _l("People"), frozenset({"admin"})),
-    NavItem("people.groups", _l("Groups"), frozenset({"admin"})),
-    NavItem("people.tiers", _l("Tiers"), frozenset({"admin"})),
-    NavItem("admin.settings", _l("Settings"), frozenset({"admin"})),
+    NavItem("people.people", _l("People"), frozenset({"admin"}),
+            ("people.person_", "people.import_")),
+    NavItem("people.groups", _l("Groups"), frozenset({"admin"}), ("people.group_",)),
+    NavItem("people.tiers", _l("Tiers"), frozenset({"admin"}), ("people.tier_",)),
+    NavItem("admin.settings", _l("Settings"), frozenset({"admin"}), ("admin.settings_",)),
 )
 
 

@@ -175,3 +175,14 @@ class TestOverview:
         for _ in range(10):
             make_user()
         assert queries() == before
+
+
+@pytest.mark.parametrize(("url", "current"), [
+    ("/admin/people", "/admin/people"), ("/admin/people/import", "/admin/people"),
+    ("/admin/groups", "/admin/groups"), ("/admin/tiers/2", "/admin/tiers"), ("/", "/"),
+])
+def test_navigation_marks_exactly_the_current_section(client, login_as, url, current):
+    login_as("admin", "employee")
+    page = client.get(url).get_data(as_text=True)
+    marked = re.findall(r'<a href="([^"]+)" aria-current="page">', page)
+    assert marked == [current]
