@@ -152,3 +152,37 @@ def test_two_scheduler_processes_one_runs_the_other_takes_over(fresh_database_ur
                     proc.kill()
     # A clean stop (SIGTERM) released the lease for the next scheduler.
     assert _holder(fresh_database_url) is None
+
+
+@pytest.mark.slow
+def test_embedded_serve_runs_site_and_scheduler_in_one_process(fresh_database_url, tmp_path):
+    """What the README's first command starts: the site and, in the same process, the
+    scheduler holding the lease."""
+    import urllib.request
+
+    from tests.support import free_port
+
+    port = free_port()
+    env = {**os.environ, "ADVOCACY_DATABASE_URL": fresh_database_url, "ADVOCACY_DEMO": "1",
+           "ADVOCACY_SCHEDULER_TICK_SECONDS": "1", "PYTHONUNBUFFERED": "1"}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "advocacy", "serve",
+             "--port", str(port)], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    try:
+        assert _wait_until(healthy), log.read_text()
+        assert _wait_until(lambda: f":{proc.pid}:" in (_holder(fresh_database_url) or "")), \
+            log.read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+    assert _holder(fresh_database_url) is None
