@@ -1,1 +1,0 @@
-"""Report rollups arrive with the reports themselves; the overview reads people tables."""
