@@ -26,6 +26,5 @@ install_project() {
 }
 
 compile_translations() {
-  .venv/bin/pybabel compile --use-fuzzy=false -d advocacy/translations -D messages >/dev/null 2>&1 \
-    || .venv/bin/pybabel compile -d advocacy/translations -D messages
+  .venv/bin/pybabel -q compile -d advocacy/translations -D messages
 }
