@@ -84,13 +84,12 @@ def _require_postgres() -> None:
         pytest.skip(message)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, _sqlite_template: Path,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database per backend, shared by the session's isolated tests."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("db") / "shared.sqlite"
-        shutil.copy(_sqlite_template, path)
+@contextmanager
+def _migrated_database(backend: str, template: Path, folder: Path) -> Iterator[str]:
+    """A migrated database: a copy of the SQLite template, or a new PostgreSQL schema."""
+    if backend == "sqlite":
+        path = folder / "test.sqlite"
+        shutil.copy(template, path)
         yield f"sqlite:///{path}"
         return
     _require_postgres()
@@ -99,19 +98,22 @@ def database_url(request: pytest.FixtureRequest, _sqlite_template: Path,
         yield url
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, _sqlite_template: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database per backend, shared by the session's isolated tests."""
+    with _migrated_database(request.param, _sqlite_template,
+                            tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
 @pytest.fixture
 def fresh_database_url(request: pytest.FixtureRequest, _sqlite_template: Path,
                        tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own, committed for real (parametrize `backend` to choose)."""
-    backend = getattr(request, "param", "sqlite")
-    if backend == "sqlite":
-        path = tmp_path / "fresh.sqlite"
-        shutil.copy(_sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    _require_postgres()
-    with schema_url() as url:
-        migrate(url)
+    """A database of the test's own, committed for real; SQLite unless parametrized
+    indirectly with "postgresql"."""
+    with _migrated_database(getattr(request, "param", "sqlite"), _sqlite_template,
+                            tmp_path) as url:
         yield url
 
 
