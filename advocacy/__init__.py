@@ -15,7 +15,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, commands."""
-    from advocacy import cli, db, errors, layout, mail
+    from advocacy import cli, db, errors, layout, mail, sanitize
     from advocacy.config import load_config
 
     app = Flask(
@@ -35,6 +35,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     errors.init_app(app)
     layout.init_app(app)
+    sanitize.init_app(app)
     cli.init_app(app)
     return app
 
@@ -103,11 +104,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from advocacy.admin import bp as admin_bp
-    from advocacy.auth import bp as auth_bp
-    from advocacy.core import bp as core_bp
-    from advocacy.people import bp as people_bp
-    from advocacy.reports import bp as reports_bp
+    """Import each area's views (which attach its routes) and register its blueprint."""
+    import importlib
 
-    for blueprint in (core_bp, auth_bp, people_bp, admin_bp, reports_bp):
-        app.register_blueprint(blueprint)
+    for area in AREAS:
+        importlib.import_module(f"advocacy.{area}.views")
+        app.register_blueprint(importlib.import_module(f"advocacy.{area}").bp)
+
+
+# Every feature area with pages, in the order their blueprints are registered.
+AREAS = ("core", "auth", "people", "admin", "reports", "content", "sharing", "governance",
+         "engagement")

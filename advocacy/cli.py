@@ -83,7 +83,7 @@ def demo(password: str | None, if_empty: bool) -> None:
             click.echo("Demo data not loaded: the database has people already. Run "
                        "`flask --app app advocacy demo` to get new demo passwords.")
             return
-        logins = load_demo(session, password)
+        logins = load_demo(session, password, app.config)
     click.echo("Demo company ready. Log in at " + app.config["BASE_URL"] + " with:")
     for email, role, login_password in logins:
         click.echo(f"  {email:<24} {login_password:<24} ({role})")

@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     # People import
     "IMPORT_MAX_BYTES": 2_000_000,
     "IMPORT_MAX_ROWS": 20_000,
+    # Content
+    "UPLOAD_DIR": "",  # empty: instance/uploads
+    "IMAGE_MAX_BYTES": 8_000_000,
     # Scheduler
     "SCHEDULER_LEASE_SECONDS": 60,
     "SCHEDULER_TICK_SECONDS": 15,
@@ -120,6 +123,8 @@ def load_config(
         _check_keys("the overrides", overrides)
         config.update(overrides)
 
+    if not config["UPLOAD_DIR"]:
+        config["UPLOAD_DIR"] = str(instance_path / "uploads")
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'advocacy.sqlite'}"
     relaxed = config["DEBUG"] or config["DEMO"] or config["TESTING"]

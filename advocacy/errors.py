@@ -65,6 +65,8 @@ def init_app(app: Flask) -> None:
         session = g.get("db_session")
         if session is not None:
             session.rollback()
+        if app.testing:
+            raise error  # tests want the traceback, not a friendly page
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return _render(InternalServerError.code)
 

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from advocacy.admin.services import ProgrammeSettings, get_settings
 from advocacy.core.forms import LanguageForm
-from advocacy.db import get_session
+from advocacy.db import get_session, utcnow
 from advocacy.i18n import LANGUAGES
 
 
@@ -36,12 +36,18 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("core.home", _l("Start")),
+    NavItem("sharing.my_shares", _l("My shares"), frozenset({"employee"})),
+    NavItem("engagement.points", _l("Points"), frozenset({"employee"})),
+    NavItem("engagement.leaderboard", _l("Leaderboard"), frozenset({"employee"})),
+    NavItem("content.library", _l("Content"), frozenset({"comms"}),
+            ("content.item_", "content.campaign_")),
     NavItem("reports.overview", _l("Overview"), frozenset({"hr", "comms", "admin"})),
     NavItem("people.people", _l("People"), frozenset({"admin"}),
             ("people.person_", "people.import_")),
     NavItem("people.groups", _l("Groups"), frozenset({"admin"}), ("people.group_",)),
     NavItem("people.tiers", _l("Tiers"), frozenset({"admin"}), ("people.tier_",)),
-    NavItem("admin.settings", _l("Settings"), frozenset({"admin"}), ("admin.settings_",)),
+    NavItem("admin.settings", _l("Settings"), frozenset({"admin"}),
+            ("admin.settings_", "governance.manage", "engagement.rules")),
 )
 
 
@@ -69,4 +75,5 @@ def init_app(app: Flask) -> None:
             "language_form": language_form,
             "languages": LANGUAGES,
             "current_language": str(get_locale()),
+            "now": utcnow(),
         }

@@ -2,19 +2,16 @@
 
 from advocacy.admin.models import Setting
 from advocacy.auth.models import AuthToken, LoginFailure
-from advocacy.core.models import SchedulerLease
+from advocacy.content.models import Campaign, ContentItem, ShareText, Topic
+from advocacy.core.models import JobState, SchedulerLease
 from advocacy.db import Base
+from advocacy.engagement.models import PointEntry, PointTotal
+from advocacy.governance.models import Guideline, GuidelineAck
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
+from advocacy.sharing.models import Click, Share
 
 __all__ = [
-    "AuthToken",
-    "Base",
-    "Group",
-    "LoginFailure",
-    "SchedulerLease",
-    "Setting",
-    "Tier",
-    "User",
-    "UserRole",
-    "user_group",
+    "AuthToken", "Base", "Campaign", "Click", "ContentItem", "Group", "Guideline",
+    "GuidelineAck", "JobState", "LoginFailure", "PointEntry", "PointTotal", "SchedulerLease",
+    "Setting", "Share", "ShareText", "Tier", "Topic", "User", "UserRole", "user_group",
 ]

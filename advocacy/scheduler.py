@@ -20,12 +20,15 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from advocacy.admin.services import get_settings
 from advocacy.auth.services import purge_expired
+from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, session_scope
+from advocacy.sharing.tracking import process_clicks
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,16 @@ class Job:
     description: str = ""
 
 
+def judge_clicks(session: Session) -> int:
+    """Adapter: settings and time zone for the click job."""
+    return process_clicks(session, get_settings(session), current_app.config["TIMEZONE"])
+
+
 JOBS: tuple[Job, ...] = (
+    Job("process-clicks", judge_clicks, "interval", {"seconds": 10},
+        "count new clicks on tracked links (once per visitor and day) and give their points"),
+    Job("withdraw-expired-content", withdraw_expired, "interval", {"minutes": 5},
+        "take items off the feed whose expiry or image licence has passed"),
     Job("purge-expired-logins", purge_expired, "interval", {"hours": 1},
         "delete expired reset and invitation links and old failed-login records"),
 )

@@ -124,8 +124,9 @@ def config_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(database_url: str, config_overrides: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app(base_config(database_url, **config_overrides))
+def app(database_url: str, config_overrides: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(base_config(database_url, UPLOAD_DIR=str(tmp_path / "uploads"),
+                                 **config_overrides))
     database = get_database(app)
     connection = database.engine.connect()
     outer = connection.begin()

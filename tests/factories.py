@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from advocacy.content.models import Campaign, ContentItem, ShareText
+from advocacy.db import utcnow
 from advocacy.people.models import Group, User
 from advocacy.people.services import PersonData, create_user
 from advocacy.security import hash_password
+from advocacy.sharing.models import Share
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -38,3 +43,43 @@ def make_group(session: Session, *, kind: str = "department", name: str | None =
     return group
 
 
+
+
+def make_item(session: Session, *, title: str | None = None, state: str = "approved",
+              language: str = "en", texts: list[tuple[str, str | None]] | None = None,
+              **fields: Any) -> ContentItem:
+    """A content item; approved and live unless told otherwise."""
+    number = next(_counter)
+    now = utcnow()
+    if state == "approved":
+        fields.setdefault("live_from", now - dt.timedelta(hours=1))
+        fields.setdefault("approved_at", now)
+    fields.setdefault("url", f"https://example.com/news/{number}")
+    fields.setdefault("summary", f"Summary {number}")
+    item = ContentItem(title=title or f"Item {number}", language=language, state=state,
+                       **fields)
+    texts = texts if texts is not None else [(f"Worth reading, item {number}", None)]
+    item.share_texts = [ShareText(text=text, network=network, position=position)
+                        for position, (text, network) in enumerate(texts)]
+    session.add(item)
+    session.flush()
+    return item
+
+
+def make_campaign(session: Session, *, name: str | None = None) -> Campaign:
+    number = next(_counter)
+    campaign = Campaign(name=name or f"Campaign {number}", slug=f"campaign-{number}",
+                        starts_on=dt.date(2026, 1, 1))
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def make_share(session: Session, *, item: ContentItem, user: User | None = None,
+               network: str = "linkedin", created_at: dt.datetime | None = None) -> Share:
+    share = Share(code=f"code{next(_counter):06d}", user_id=user.id if user else None,
+                  item_id=item.id, tier_id=user.tier_id if user else None, network=network,
+                  text="Shared text", target_url=item.url, created_at=created_at or utcnow())
+    session.add(share)
+    session.flush()
+    return share

@@ -1,5 +1,5 @@
+"""The admin area; its routes are in `views`, imported by `create_app`."""
+
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from advocacy.admin import views  # noqa: E402, F401  (routes register on import)

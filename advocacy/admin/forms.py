@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from advocacy.forms import BaseForm, HttpUrl
 
@@ -23,4 +24,15 @@ class SettingsForm(BaseForm):
                        "{company} is replaced by the company name."))
     disclosure_line_en = StringField(
         _l("Disclosure line for English posts"), validators=[DataRequired(), Length(max=120)])
+    four_eyes = BooleanField(
+        _l("Four-eyes principle: a second communications person approves each item"))
+    utm_medium = StringField(
+        _l("UTM medium of tracked links"), validators=[
+            DataRequired(), Length(max=60),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, - _ and . only."))],
+        description=_l("Appears as utm_medium in your web analytics."))
+    leaderboard_others = RadioField(
+        _l("On leaderboards, people who did not opt in are"),
+        choices=[SelectChoice("anonymous", _l("shown as “a colleague”")),
+                 SelectChoice("hidden", _l("left out"))])
     submit = SubmitField(_l("Save settings"))

@@ -1,12 +1,14 @@
-"""Programme settings: declared here with their defaults, stored only when an admin changes
-them. A setting that was never saved follows the default, so improving a default reaches
-every installation that did not choose its own value."""
+"""Programme settings: declared here with their type and default, stored only when an admin
+changes them. A setting that was never saved follows the default, so improving a default
+reaches every installation that did not choose its own value."""
 
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -18,24 +20,6 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class SettingSpec:
-    key: str
-    default: Callable[[], str]
-
-
-SPECS: tuple[SettingSpec, ...] = (
-    SettingSpec("programme_name", lambda: _("Our Voices")),
-    SettingSpec("company_name", lambda: ""),
-    SettingSpec("legal_notice_url", lambda: ""),
-    SettingSpec("privacy_notice_url", lambda: ""),
-    # Posted on social networks in the language of the content, not of the interface.
-    SettingSpec("disclosure_line_de", lambda: "Ich arbeite bei {company}. #Mitarbeiter"),
-    SettingSpec("disclosure_line_en", lambda: "I work at {company}. #employee"),
-)
-KEYS = frozenset(spec.key for spec in SPECS)
-
-
-@dataclass(frozen=True)
 class ProgrammeSettings:
     programme_name: str
     company_name: str
@@ -43,6 +27,16 @@ class ProgrammeSettings:
     privacy_notice_url: str
     disclosure_line_de: str
     disclosure_line_en: str
+    # Content workflow: a second comms person approves what a first one wrote.
+    four_eyes: bool
+    utm_medium: str
+    # Leaderboards: people who did not opt in are shown as "a colleague" or left out.
+    leaderboard_others: str
+    points_share: int
+    points_first_share: int
+    points_unique_click: int
+    points_guidelines_ack: int
+    points_daily_cap: int
 
     def disclosure_line(self, language: str) -> str:
         """The disclosure line for content in `language`, with the company name filled in."""
@@ -50,29 +44,66 @@ class ProgrammeSettings:
         return template.replace("{company}", self.company_name).strip()
 
 
+DEFAULTS: dict[str, Callable[[], Any]] = {
+    "programme_name": lambda: _("Our Voices"),
+    "company_name": lambda: "",
+    "legal_notice_url": lambda: "",
+    "privacy_notice_url": lambda: "",
+    # Posted on social networks in the language of the content, not of the interface.
+    "disclosure_line_de": lambda: "Ich arbeite bei {company}. #Mitarbeiter",
+    "disclosure_line_en": lambda: "I work at {company}. #employee",
+    "four_eyes": lambda: True,
+    "utm_medium": lambda: "employee_advocacy",
+    "leaderboard_others": lambda: "anonymous",
+    "points_share": lambda: 5,
+    "points_first_share": lambda: 20,
+    "points_unique_click": lambda: 1,
+    "points_guidelines_ack": lambda: 10,
+    "points_daily_cap": lambda: 100,
+}
+TYPES: dict[str, type] = typing.get_type_hints(ProgrammeSettings)
+KEYS = frozenset(DEFAULTS)
+LEADERBOARD_OTHERS = ("anonymous", "hidden")
+
+
+def _parse(key: str, raw: str) -> Any:
+    kind = TYPES[key]
+    if kind is bool:
+        return raw == "1"
+    if kind is int:
+        return int(raw)
+    return raw
+
+
+def _store(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value).strip()
+
+
 def get_settings(session: Session) -> ProgrammeSettings:
     """All settings in one query, defaults filled in."""
     stored = {key: value for key, value in session.execute(sa.select(Setting.key, Setting.value))}
-    values = {spec.key: stored.get(spec.key, spec.default()) for spec in SPECS}
+    values = {key: _parse(key, stored[key]) if key in stored else default()
+              for key, default in DEFAULTS.items()}
     return ProgrammeSettings(**values)
 
 
-def save_settings(session: Session, values: Mapping[str, str]) -> ProgrammeSettings:
+def save_settings(session: Session, values: Mapping[str, Any]) -> ProgrammeSettings:
     """Store the given settings; unknown keys are a programming error."""
     unknown = set(values) - KEYS
     if unknown:
         raise KeyError(f"unknown settings: {sorted(unknown)}")
     stored = {row.key: row for row in session.scalars(sa.select(Setting))}
-    defaults = {spec.key: spec.default() for spec in SPECS}
     for key, value in values.items():
-        value = value.strip()
-        if value == defaults[key]:
+        text = _store(value)
+        if text == _store(DEFAULTS[key]()):
             if key in stored:  # back to the default: follow future improvements of it
                 session.delete(stored[key])
         elif key in stored:
-            stored[key].value = value
+            stored[key].value = text
         else:
-            session.add(Setting(key=key, value=value))
+            session.add(Setting(key=key, value=text))
     session.flush()
     log.info("settings changed: %s", ", ".join(sorted(values)))
     return get_settings(session)

@@ -20,6 +20,7 @@ def settings() -> str:
     return render_template("admin/settings.html", form=SettingsForm(data=asdict(current)))
 
 
+
 @bp.post("/settings")
 @role_required("admin")
 def settings_submit() -> str | Response | tuple[str, int]:
@@ -27,7 +28,8 @@ def settings_submit() -> str | Response | tuple[str, int]:
     if not form.validate():
         return render_template("admin/settings.html", form=form), 400
     db = get_session()
-    services.save_settings(db, {key: getattr(form, key).data for key in services.KEYS})
+    services.save_settings(db, {field.name: field.data for field in form
+                                if field.name in services.KEYS})
     db.commit()
     flash(_("Settings saved."), "success")
     return redirect(url_for("admin.settings"))

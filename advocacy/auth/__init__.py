@@ -1,5 +1,5 @@
+"""The auth area; its routes are in `views`, imported by `create_app`."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
-
-from advocacy.auth import views  # noqa: E402, F401  (routes register on import)

@@ -1,11 +1,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from advocacy.forms import BaseForm, NewPassword
 from advocacy.i18n import LANGUAGES
+from advocacy.providers.mastodon import normalize_instance
 
 
 class LoginForm(BaseForm):
@@ -45,4 +56,17 @@ class ProfileForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "name"})
     language = SelectField(_l("Language"), choices=dict(LANGUAGES))
+    content_languages = RadioField(_l("Content in my feed"), default="", choices=[
+        SelectChoice("", _l("In my language")), SelectChoice("de", _l("German only")),
+        SelectChoice("en", _l("English only")), SelectChoice("de,en", _l("German and English"))])
+    mastodon_instance = StringField(
+        _l("Your Mastodon server"), validators=[Optional(), Length(max=200)],
+        description=_l("e.g. mastodon.social; the share button then opens your own server."))
+    leaderboard_opt_in = BooleanField(
+        _l("Show my name on leaderboards"),
+        description=_l("Off by default. Otherwise you appear as “a colleague”, or not at all."))
     submit = SubmitField(_l("Save"))
+
+    def validate_mastodon_instance(self, field: StringField) -> None:
+        if field.data and normalize_instance(field.data) is None:
+            raise ValidationError(_l("Enter the server's address, e.g. mastodon.social."))

@@ -19,7 +19,8 @@ from advocacy.auth.forms import (
 )
 from advocacy.db import get_session
 from advocacy.errors import DomainError
-from advocacy.people.services import update_profile
+from advocacy.people.services import ProfileData, update_profile
+from advocacy.providers.mastodon import normalize_instance
 from advocacy.security import is_safe_local_url, login_required, public
 
 
@@ -133,8 +134,9 @@ def invitation(token: str) -> str | Response:
 @bp.get("/profile")
 @login_required
 def profile() -> str:
-    return render_template("auth/profile.html", form=ProfileForm(obj=current_user),
-                           password_form=ChangePasswordForm())
+    form = ProfileForm(obj=current_user)
+    form.content_languages.data = current_user.content_languages or ""
+    return render_template("auth/profile.html", form=form, password_form=ChangePasswordForm())
 
 
 @bp.post("/profile")
@@ -144,7 +146,11 @@ def profile_submit() -> str | Response:
     if not form.validate():
         return render_template("auth/profile.html", form=form,
                                password_form=ChangePasswordForm()), 400
-    update_profile(get_session(), current_user, form.name.data, form.language.data)
+    update_profile(get_session(), current_user, ProfileData(
+        name=form.name.data, language=form.language.data,
+        content_languages=form.content_languages.data or "",
+        mastodon_instance=normalize_instance(form.mastodon_instance.data or ""),
+        leaderboard_opt_in=form.leaderboard_opt_in.data))
     get_session().commit()
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("auth.profile"))

@@ -1,5 +1,5 @@
+"""The core area; its routes are in `views`, imported by `create_app`."""
+
 from flask import Blueprint
 
 bp = Blueprint("core", __name__)
-
-from advocacy.core import views  # noqa: E402, F401  (routes register on import)

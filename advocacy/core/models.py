@@ -17,3 +17,12 @@ class SchedulerLease(Base):
     holder: Mapped[str] = mapped_column(sa.String(120))
     acquired_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
+
+
+class JobState(Base):
+    """A job's bookmark, e.g. the id of the last click the click job has judged."""
+
+    __tablename__ = "job_state"
+
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -15,6 +15,11 @@ from advocacy.security import is_safe_local_url, login_required, public
 @bp.get("/")
 @login_required
 def home() -> str:
+    """Employees start in their feed; everyone else on an overview of their tasks."""
+    if current_user.has_role("employee"):
+        from advocacy.sharing.views import feed_page
+
+        return feed_page()
     return render_template("core/home.html", tier=current_user.tier)
 
 

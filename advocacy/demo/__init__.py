@@ -1,17 +1,26 @@
-"""The demo company: people, groups and settings that make every page come alive.
+"""The demo company: people, content in every tier's feed, guidelines, and 90 days of shares
+and clicks, so that every page comes alive.
 
-Loading is idempotent: people are found by e-mail, groups by name, so running it again adds
-nothing twice. The named logins get a new password on every run (the one given, or a random
-one that is printed), because stored passwords cannot be shown again.
+Loading is idempotent: people are found by e-mail, groups and items by name, and activity
+is only generated when there are no shares yet. The named logins get a new password on
+every run (the one given, or a random one that is printed), because stored passwords
+cannot be shown again.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from advocacy.admin.services import get_settings
+from advocacy.db import utcnow
+from advocacy.demo.activity import load_activity
+from advocacy.demo.content import load_content, load_guidelines
 from advocacy.demo.people import load_people
 from advocacy.people.models import User
 
@@ -20,6 +29,15 @@ def database_is_empty(session: Session) -> bool:
     return session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
-def load_demo(session: Session, password: str | None = None) -> list[tuple[str, str, str]]:
+def load_demo(session: Session, password: str | None,
+              config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """Load or complete the demo company; return (email, role, password) of the logins."""
-    return load_people(session, password or (lambda: secrets.token_urlsafe(9)))
+    now = utcnow()
+    logins = load_people(session, password or (lambda: secrets.token_urlsafe(9)))
+    users = {u.email: u for u in session.scalars(sa.select(User).where(
+        User.email.in_(["admin@example.com", "comms@example.com", "hr@example.com"])))}
+    load_guidelines(session, users["admin@example.com"], now)
+    load_content(session, users["comms@example.com"], users["hr@example.com"],
+                 Path(config["UPLOAD_DIR"]), now)
+    load_activity(session, get_settings(session), config["BASE_URL"], config["TIMEZONE"], now)
+    return logins

@@ -85,6 +85,7 @@ def load_people(session: Session, password: str | Callable[[], str]) -> list[tup
         chosen = password() if callable(password) else password
         user.password_hash = hash_password(chosen)
         user.is_active = True
+        user.content_languages = "de,en"  # the demo logins see the whole library
         logins.append((email, label, chosen))
     for index, (email, name, tier, dept, loc, lang) in enumerate(_colleagues()):
         if email in users:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from advocacy.db import Base, bool_true, created_at, intpk
+from advocacy.db import Base, bool_false, bool_true, created_at, intpk
 
 ROLES = ("employee", "comms", "hr", "admin")
 LANGUAGES = ("de", "en")
@@ -118,6 +118,11 @@ class User(Base):
     created_at: Mapped[created_at]
     invited_at: Mapped[dt.datetime | None]
     last_login_at: Mapped[dt.datetime | None]
+    # Sharing preferences
+    content_languages: Mapped[str | None] = mapped_column(sa.String(5))  # "de", "en", "de,en"
+    last_network: Mapped[str | None] = mapped_column(sa.String(20))
+    mastodon_instance: Mapped[str | None] = mapped_column(sa.String(200))
+    leaderboard_opt_in: Mapped[bool_false]
 
     tier: Mapped[Tier] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -152,3 +157,9 @@ class User(Base):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def feed_languages(self) -> list[str]:
+        """The content languages this person wants; by default their own language."""
+        chosen = [code for code in (self.content_languages or "").split(",") if code in LANGUAGES]
+        return chosen or [self.language]

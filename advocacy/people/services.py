@@ -239,10 +239,22 @@ def set_language(session: Session, user: User, language: str) -> None:
     session.flush()
 
 
-def update_profile(session: Session, user: User, name: str, language: str) -> None:
+@dataclass
+class ProfileData:
+    name: str
+    language: str
+    content_languages: str = ""
+    mastodon_instance: str | None = None
+    leaderboard_opt_in: bool = False
+
+
+def update_profile(session: Session, user: User, data: ProfileData) -> None:
     """What every person may change about themselves."""
-    user.name = name.strip()
-    user.language = language
+    user.name = data.name.strip()
+    user.language = data.language
+    user.content_languages = data.content_languages or None
+    user.mastodon_instance = data.mastodon_instance or None
+    user.leaderboard_opt_in = data.leaderboard_opt_in
     session.flush()
 
 

@@ -1,5 +1,5 @@
+"""The reports area; its routes are in `views`, imported by `create_app`."""
+
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-from advocacy.reports import views  # noqa: E402, F401  (routes register on import)

@@ -15,6 +15,8 @@ from advocacy.security import AUTHENTICATED, PUBLIC
 from tests import factories
 
 ADMIN = frozenset({"admin"})
+COMMS = frozenset({"comms"})
+EMPLOYEE = frozenset({"employee"})
 PROGRAMME_VIEWERS = frozenset({"hr", "comms", "admin"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
@@ -51,6 +53,30 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "people.group_delete": ADMIN,
     "people.tiers": ADMIN,
     "people.tier_edit": ADMIN,
+    "content.library": COMMS,
+    "content.item_new": COMMS,
+    "content.item_create": COMMS,
+    "content.item_edit": COMMS,
+    "content.item_update": COMMS,
+    "content.item_submit": COMMS,
+    "content.item_approve": COMMS,
+    "content.item_return": COMMS,
+    "content.item_archive": COMMS,
+    "content.item_restore": COMMS,
+    "content.campaign_list": COMMS,
+    "content.campaign_edit": COMMS,
+    "content.campaign_page": COMMS,
+    "content.media": AUTHENTICATED,
+    "sharing.sheet": EMPLOYEE,
+    "sharing.share": EMPLOYEE,
+    "sharing.my_shares": EMPLOYEE,
+    "sharing.tracked": PUBLIC,
+    "governance.guidelines": AUTHENTICATED,
+    "governance.acknowledge": EMPLOYEE,
+    "governance.manage": ADMIN,
+    "engagement.points": EMPLOYEE,
+    "engagement.leaderboard": EMPLOYEE,
+    "engagement.rules": ADMIN,
 }
 
 # Who is asking: the roles of a logged-in person, or None for an anonymous visitor.
@@ -98,9 +124,13 @@ def test_every_route_is_classified_and_declared_as_expected(app):
 def sample(db, make_user):
     group = factories.make_group(db, name="Matrix group")
     target = make_user(email="matrix.target@example.org")
+    item = factories.make_item(db, language="en")
+    campaign = factories.make_campaign(db)
+    share = factories.make_share(db, item=item, user=target)
     db.commit()
     return {"user_id": target.id, "group_id": group.id, "tier_id": 2,
-            "token": "not-a-real-token", "filename": "css/app.css"}
+            "token": "not-a-real-token", "filename": "css/app.css", "item_id": item.id,
+            "campaign_id": campaign.id, "name": "missing.jpg", "code": share.code}
 
 
 @pytest.mark.parametrize("visitor", VISITORS)

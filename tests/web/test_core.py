@@ -35,25 +35,32 @@ class TestHealth:
 
 
 class TestSettings:
-    def test_admin_changes_programme_settings(self, client, login_as):
+    def test_admin_changes_programme_settings(self, client, login_as, db):
         login_as("admin")
         response = client.post_form("/admin/settings", {
             "programme_name": "Stimmen der Firma", "company_name": "Muster AG",
             "legal_notice_url": "https://muster.example/impressum", "privacy_notice_url": "",
             "disclosure_line_de": "Ich arbeite bei {company}.",
-            "disclosure_line_en": "I work at {company}."})
+            "disclosure_line_en": "I work at {company}.", "four_eyes": "y",
+            "utm_medium": "advocacy", "leaderboard_others": "hidden"})
         assert response.status_code == 302
         page = client.get("/").get_data(as_text=True)
         assert "Stimmen der Firma" in page
         assert "Muster AG" in page
         assert 'href="https://muster.example/impressum"' in page
+        from advocacy.admin.services import get_settings
+
+        settings = get_settings(db)
+        assert (settings.utm_medium, settings.leaderboard_others) == ("advocacy", "hidden")
+        assert settings.four_eyes is True
 
     @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://x.example", "www.example.com"])
     def test_links_must_be_web_addresses(self, client, login_as, url):
         login_as("admin")
         response = client.post_form("/admin/settings", {
             "programme_name": "P", "company_name": "C", "legal_notice_url": url,
-            "disclosure_line_de": "x", "disclosure_line_en": "y"})
+            "disclosure_line_de": "x", "disclosure_line_en": "y", "utm_medium": "m",
+            "leaderboard_others": "anonymous"})
         assert response.status_code == 400
         assert b"Enter a full web address" in response.data
 

@@ -1,0 +1,5 @@
+"""The engagement area (points, leaderboards); its routes are in `views`."""
+
+from flask import Blueprint
+
+bp = Blueprint("engagement", __name__)

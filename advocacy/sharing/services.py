@@ -1,0 +1,205 @@
+"""The employee side: the feed, suggested texts and making a share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import string
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session, selectinload
+
+from advocacy.admin.services import ProgrammeSettings
+from advocacy.content.models import ContentItem, ShareText, item_group, item_tier, item_topic
+from advocacy.db import utcnow
+from advocacy.engagement.services import award
+from advocacy.errors import DomainError
+from advocacy.governance.services import acknowledge, pending_guideline
+from advocacy.people.models import User, user_group
+from advocacy.providers.base import Composition
+from advocacy.providers.counting import measure
+from advocacy.providers.registry import NETWORKS, get_network
+from advocacy.sharing.models import Share
+
+log = logging.getLogger(__name__)
+
+FEED_PAGE_SIZE = 20
+CODE_ALPHABET = string.ascii_letters + string.digits
+CODE_LENGTH = 10  # 62**10 ≈ 8e17 codes: unguessable in practice
+MAX_TEXT = 5000
+
+
+class GuidelinesRequired(DomainError):
+    pass
+
+
+def _visible_to(user: User, now: dt.datetime) -> list[sa.ColumnElement[bool]]:
+    """Conditions for items live now and targeted at `user` (no targets = everyone)."""
+    group_ids = sa.select(user_group.c.group_id).where(user_group.c.user_id == user.id)
+    tier_targets = sa.select(item_tier.c.item_id).where(item_tier.c.item_id == ContentItem.id)
+    group_targets = sa.select(item_group.c.item_id).where(item_group.c.item_id == ContentItem.id)
+    return [
+        ContentItem.state == "approved",
+        ContentItem.live_from <= now,
+        sa.or_(ContentItem.expire_at.is_(None), ContentItem.expire_at > now),
+        ContentItem.language.in_(user.feed_languages),
+        sa.or_(~tier_targets.exists(), tier_targets.where(item_tier.c.tier_id == user.tier_id)
+               .exists()),
+        sa.or_(~group_targets.exists(), group_targets.where(item_group.c.group_id.in_(group_ids))
+               .exists()),
+    ]
+
+
+@dataclass
+class FeedPage:
+    items: list[ContentItem]
+    shared_ids: set[int]
+    page: int
+    pages: int
+    total: int
+
+
+def feed(session: Session, user: User, now: dt.datetime | None = None,
+         topic_id: int | None = None, page: int = 1) -> FeedPage:
+    """Live items targeted at `user`: pinned first, then the newest. Four queries per page
+    (count, items, their topics, which of them the person has shared)."""
+    now = now or utcnow()
+    query = sa.select(ContentItem).where(*_visible_to(user, now))
+    if topic_id:
+        query = query.where(ContentItem.id.in_(
+            sa.select(item_topic.c.item_id).where(item_topic.c.topic_id == topic_id)))
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // FEED_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    items = list(session.scalars(
+        query.options(selectinload(ContentItem.topics))
+        .order_by(ContentItem.is_pinned.desc(), ContentItem.live_from.desc(),
+                  ContentItem.id.desc())
+        .limit(FEED_PAGE_SIZE).offset((page - 1) * FEED_PAGE_SIZE)))
+    shared = set(session.scalars(sa.select(Share.item_id).where(
+        Share.user_id == user.id, Share.item_id.in_([i.id for i in items])).distinct())) \
+        if items else set()
+    return FeedPage(items, shared, page, pages, total)
+
+
+def visible_item(session: Session, user: User, item_id: int,
+                 now: dt.datetime | None = None) -> ContentItem | None:
+    """The item if it is live and meant for `user`, else None."""
+    return session.scalar(sa.select(ContentItem).where(
+        ContentItem.id == item_id, *_visible_to(user, now or utcnow())))
+
+
+def suggested_text(item: ContentItem, user: User, network: str) -> ShareText | None:
+    """The variant for this network and tier, rotated so colleagues do not post the same.
+
+    The most specific variants win (network and tier, then network, then tier, then any);
+    among them, the one used least so far, then the first in the editor's order.
+    """
+    def specificity(text: ShareText) -> int:
+        return 2 * (text.network == network) + (text.tier_id == user.tier_id)
+
+    candidates = [t for t in item.share_texts
+                  if t.network in (None, network) and t.tier_id in (None, user.tier_id)]
+    if not candidates:
+        return None
+    best = max(specificity(t) for t in candidates)
+    return min((t for t in candidates if specificity(t) == best),
+               key=lambda t: (t.times_used, t.position))
+
+
+def default_network(user: User) -> str:
+    return user.last_network if user.last_network in NETWORKS else next(iter(NETWORKS))
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@dataclass(frozen=True)
+class ShareRequest:
+    network: str
+    text: str
+    share_text_id: int | None
+    acknowledge_guidelines: bool = False
+
+
+def create_share(session: Session, user: User, item: ContentItem, request: ShareRequest,
+                 settings: ProgrammeSettings, link_for: object, timezone: str,
+                 now: dt.datetime | None = None) -> tuple[Share, str]:
+    """Record a share and return it with the network's share-intent URL.
+
+    `link_for(code)` builds the absolute tracked link. Before the first share, and after a
+    new version, the current guidelines must be acknowledged (`acknowledge_guidelines`).
+    """
+    now = now or utcnow()
+    network = get_network(request.network)
+    pending = pending_guideline(session, user)
+    if pending is not None:
+        if not request.acknowledge_guidelines:
+            raise GuidelinesRequired(_("Please confirm that you have read the social-media "
+                                       "guidelines before sharing."))
+        acknowledge(session, user, pending, now)
+        award(session, user.id, "guidelines_ack", "guideline", pending.id, settings, now,
+              timezone)
+    text = request.text.strip()
+    if len(text) > MAX_TEXT:
+        raise DomainError(_("The text is longer than %(n)d characters.", n=MAX_TEXT))
+    code = _unused_code(session)
+    link = link_for(code)  # type: ignore[operator]
+    composition = Composition(text=text, disclosure=settings.disclosure_line(item.language),
+                              link=link, title=item.title,
+                              mastodon_instance=user.mastodon_instance)
+    size = measure(network.key, composition.full)
+    if size.over:
+        raise DomainError(_("Your text is too long for %(network)s: %(used)d of %(limit)d "
+                            "(including the disclosure line and the link). Please shorten it.",
+                            network=network.label, used=size.used, limit=size.limit or 0))
+    suggestion = next((t for t in item.share_texts if t.id == request.share_text_id), None)
+    first = session.scalar(sa.select(Share.id).where(Share.user_id == user.id).limit(1)) is None
+    share = Share(
+        code=code, user_id=user.id, item_id=item.id, tier_id=user.tier_id, network=network.key,
+        share_text_id=suggestion.id if suggestion else None, text=composition.full,
+        edited=suggestion is None or suggestion.text.strip() != text, target_url=item.url,
+        utm_campaign=item.campaign.slug if item.campaign else None, created_at=now)
+    session.add(share)
+    if suggestion is not None:
+        suggestion.times_used += 1
+    session.execute(sa.update(ContentItem).where(ContentItem.id == item.id)
+                    .values(share_count=ContentItem.share_count + 1))
+    user.last_network = network.key
+    session.flush()
+    award(session, user.id, "share", "share", share.id, settings, now, timezone)
+    if first:
+        award(session, user.id, "first_share", "share", share.id, settings, now, timezone)
+    log.debug("share %s of item %s on %s", share.id, item.id, network.key)
+    return share, network.intent(composition)
+
+
+def _unused_code(session: Session) -> str:
+    for _attempt in range(5):
+        code = new_code()
+        if session.scalar(sa.select(Share.id).where(Share.code == code)) is None:
+            return code
+    raise RuntimeError("could not find an unused share code")  # 62**10 codes: not in practice
+
+
+@dataclass
+class SharePage:
+    shares: list[Share]
+    page: int
+    pages: int
+
+
+def my_shares(session: Session, user: User, page: int = 1, per_page: int = 20) -> SharePage:
+    total = session.scalar(sa.select(sa.func.count()).select_from(Share)
+                           .where(Share.user_id == user.id)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    shares = session.scalars(
+        sa.select(Share).where(Share.user_id == user.id).options(selectinload(Share.item))
+        .order_by(Share.created_at.desc(), Share.id.desc())
+        .limit(per_page).offset((page - 1) * per_page))
+    return SharePage(list(shares), page, pages)

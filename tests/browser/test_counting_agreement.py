@@ -1,0 +1,123 @@
+"""static/js/counting.js must count exactly like advocacy/providers/counting.py.
+
+No server needed: a blank page in the session's Chromium loads the script, and every
+string of a corpus (the unit-test samples plus seeded random mixtures of tricky pieces)
+is measured on every network by both sides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from advocacy.providers.counting import NETWORK_RULES, find_urls, measure
+from tests.unit.test_counting import SAMPLES
+
+pytestmark = pytest.mark.browser
+
+SCRIPT = Path(__file__).resolve().parents[2] / "static" / "js" / "counting.js"
+FIELDS = ("network", "used", "limit", "unit", "bytes_used", "byte_limit", "over", "remaining")
+
+PIECES = [
+    # ASCII, German, typography
+    "Hello", "world", "advocacy", "Grüße", "Gru\u0308ße", "Köln", "Ko\u0308ln", "ß", "Äpfel",
+    "„Zitat“", "–", "—", "…", "€", "′", "©", "®", "™", "‼",
+    # CJK, Hangul (precomposed and jamo), Thai, Devanagari conjunct, Arabic
+    "日本語", "テキスト", "中文", "한국어", "\u1100\u1161\u11a8", "ภาษาไทย", "क्षत्रिय", "नमस्ते",
+    "مرحبا",
+    # emoji: plain, skin tones, ZWJ sequences, flags, keycaps, VS15/VS16, lone pieces
+    "😀", "👍🏽", "👋🏿", "👨\u200d👩\u200d👧\u200d👦", "👩🏽\u200d💻", "🏳️\u200d🌈", "❤️", "❤\ufe0e",
+    "🇩🇪", "🇺🇸", "🇪", "1\ufe0f\u20e3", "#\u20e3", "*\ufe0f\u20e3", "\u200d", "\ufe0f", "🏽",
+    # combining marks, zero-width and odd spaces
+    "e\u0301", "q\u0308\u0323", "\u0301", "a\u200bb", "\u00a0", "\u3000", "\u2028", "\ufeff",
+    "\x1c", "\x85",
+    # URLs with trailing punctuation, parentheses, quotes, www., odd case
+    "https://example.com", "https://example.com/page.", "https://example.com/x)",
+    "(https://example.com/y)", "https://en.wikipedia.org/wiki/Python_(programming_language)",
+    "https://en.wikipedia.org/wiki/Foo_(bar)).", "http://a.co/?q=1&r=2!", "www.example.com,",
+    "WWW.EXAMPLE.COM/Ä", "HTTPS://EXAMPLE.COM/日本", "'https://example.com/q'",
+    '"https://example.com/r"', "<https://example.com/s>", "https://", "www.", "https://...",
+    "https://example.com/" + "a" * 120,
+    # separators
+    "\n", "\r\n", "\t", " ", "  ",
+]
+SEPARATORS = ["", " ", " ", "\n", "\t", ", ", ". "]
+
+
+def _random_corpus(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    corpus = []
+    for _ in range(count):
+        pieces = rng.choices(PIECES, k=rng.randint(1, 14))
+        corpus.append("".join(piece + rng.choice(SEPARATORS) for piece in pieces))
+    return corpus
+
+
+CORPUS = [*dict.fromkeys([*SAMPLES, *PIECES, *_random_corpus(seed=20240611, count=60)])]
+
+
+@pytest.fixture(scope="module")
+def counting_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="en-US")
+    try:
+        page = context.new_page()
+        page.set_content("<html><body></body></html>")
+        page.add_script_tag(path=str(SCRIPT))
+        yield page
+    finally:
+        context.close()
+
+
+def _python(network: str, text: str, limit: int | None = None) -> dict[str, Any]:
+    result = measure(network, text, limit)
+    return {**dataclasses.asdict(result), "over": result.over, "remaining": result.remaining}
+
+
+def _javascript(page: Any, network: str, text: str, limit: int | None = None) -> dict[str, Any]:
+    result = page.evaluate("([n, t, l]) => AdvocacyCount.measure(n, t, l)",
+                           [network, text, limit])
+    return {field: result.get(field, "<missing>") for field in FIELDS}
+
+
+@pytest.mark.parametrize("text", CORPUS, ids=[f"s{i}" for i in range(len(CORPUS))])
+def test_browser_measures_like_the_server(counting_page, text):
+    for network in NETWORK_RULES:
+        python, javascript = _python(network, text), _javascript(counting_page, network, text)
+        assert javascript == python, (
+            f"{network} disagrees on {text!r}:\n  python:     {python}\n"
+            f"  javascript: {javascript}")
+
+
+@pytest.mark.parametrize("text", CORPUS, ids=[f"s{i}" for i in range(len(CORPUS))])
+def test_browser_finds_the_same_urls(counting_page, text):
+    python = [text[start:end] for start, end in find_urls(text)]
+    javascript = counting_page.evaluate(
+        "(t) => AdvocacyCount.findUrls(t).map(([s, e]) => t.slice(s, e))", text)
+    assert javascript == python, f"URLs in {text!r}: python {python}, javascript {javascript}"
+
+
+def test_length_helpers_agree(counting_page):
+    for text in CORPUS:
+        python = {"x": measure("x", text).used, "graphemes": measure("email", text).used,
+                  "utf16": measure("linkedin", text).used}
+        javascript = counting_page.evaluate(
+            "(t) => ({x: AdvocacyCount.xWeightedLength(t),"
+            " graphemes: AdvocacyCount.graphemeLength(t), utf16: AdvocacyCount.utf16Length(t)})",
+            text)
+        assert javascript == python, f"{text!r}: python {python}, javascript {javascript}"
+
+
+def test_custom_limit_and_errors_agree(counting_page):
+    text = "a" * 600
+    for limit in (11, 500, 1000):
+        assert _javascript(counting_page, "mastodon", text, limit) == _python(
+            "mastodon", text, limit)
+    message = counting_page.evaluate(
+        "() => { try { AdvocacyCount.measure('myspace', 'hi'); return null; }"
+        " catch (error) { return error.message; } }")
+    assert message == "unknown network: myspace"
