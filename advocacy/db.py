@@ -29,6 +29,13 @@ NAMING_CONVENTION = {
 }
 
 
+def like_pattern(text: str) -> str:
+    """A case-insensitive "contains" pattern for LIKE ... ESCAPE '\\' in which % and _ typed
+    by a person are plain characters, not wildcards."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware in UTC (the only kind of datetime we store)."""
     return dt.datetime.now(dt.UTC)

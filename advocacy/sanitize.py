@@ -8,6 +8,7 @@ in the templates is plain text and autoescaped.
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import bleach
 from flask import Flask
@@ -48,9 +49,9 @@ def sanitize_html(html: str | None) -> str:
 
 
 def html_to_text(html: str | None) -> str:
-    """Plain text of rich text, for previews and exports."""
-    text = bleach.clean(html or "", tags=set(), strip=True)
-    return " ".join(text.split())
+    """Plain text of rich text, for previews and exports (entities decoded)."""
+    text = bleach.clean(_CODE_BLOCKS.sub("", html or ""), tags=set(), strip=True)
+    return " ".join(unescape(text).split())
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from advocacy.admin.services import ProgrammeSettings
 from advocacy.content.budget import over_budget
 from advocacy.content.models import Campaign, ContentItem, ShareText, Topic, item_topic
-from advocacy.db import utcnow
+from advocacy.db import like_pattern, utcnow
 from advocacy.errors import DomainError
 from advocacy.people.models import Group, Tier, User
 from advocacy.providers.registry import NETWORKS
@@ -45,13 +45,17 @@ def normalize_hashtags(raw: str) -> str:
 
 def topics_by_name(session: Session, names: list[str]) -> list[Topic]:
     """Existing topics by name (case-insensitive), new ones created."""
-    wanted = {" ".join(n.split())[:60]: None for n in names if n.strip()}
+    wanted: dict[str, str] = {}  # lower-case name -> name as first typed
+    for raw in names:
+        name = " ".join(raw.split())[:60]
+        if name:
+            wanted.setdefault(name.lower(), name)
     if not wanted:
         return []
     existing = {t.name.lower(): t for t in session.scalars(
-        sa.select(Topic).where(sa.func.lower(Topic.name).in_([n.lower() for n in wanted])))}
+        sa.select(Topic).where(sa.func.lower(Topic.name).in_(list(wanted))))}
     topics = []
-    for name in wanted:
+    for name in wanted.values():
         topic = existing.get(name.lower())
         if topic is None:
             topic = Topic(name=name)
@@ -275,8 +279,8 @@ def list_items(session: Session, flt: ItemFilter, page: int = 1) -> ItemPage:
         query = query.where(ContentItem.id.in_(
             sa.select(item_topic.c.item_id).where(item_topic.c.topic_id == flt.topic_id)))
     if flt.search:
-        pattern = f"%{flt.search.strip().lower()}%"
-        query = query.where(sa.func.lower(ContentItem.title).like(pattern))
+        query = query.where(sa.func.lower(ContentItem.title).like(like_pattern(flt.search),
+                                                                  escape="\\"))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)

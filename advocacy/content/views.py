@@ -155,30 +155,42 @@ def item_update(item_id: int) -> Response | tuple[str, int]:
 
 
 def _save(item: ContentItem | None) -> Response | tuple[str, int]:
+    """Save the form; with "save and submit", also submit. A draft that cannot be submitted
+    yet is still saved (nothing typed is lost) and the problems are shown."""
     form = _item_form(item)
     if not form.validate():
         return _editor(form, item, 400)
     db = get_session()
     old_image = item.image_name if item else None
+    new_image = None
+    was_approved = item is not None and item.state == "approved"
     try:
-        was_approved = item is not None and item.state == "approved"
         item = services.save_item(db, current_user, item, _item_data(form))
         if form.image.data:
-            services.set_image(db, item, store_image(
-                form.image.data.read(), _upload_dir(), current_app.config["IMAGE_MAX_BYTES"]))
+            new_image = store_image(form.image.data.read(), _upload_dir(),
+                                    current_app.config["IMAGE_MAX_BYTES"])
+            services.set_image(db, item, new_image)
         elif form.remove_image.data:
             services.set_image(db, item, None)
-        if form.save_and_submit.data and item.state == "draft":
-            services.submit_for_review(db, current_user, item, current_settings(),
-                                       request.host_url.rstrip("/"))
     except DomainError as exc:
         db.rollback()
+        delete_image(_upload_dir(), new_image)
         flash(exc.message, "error")
         return _editor(form, _reload(item), 400)
+    submit_problem = None
+    if form.save_and_submit.data and item.state == "draft":
+        try:
+            services.submit_for_review(db, current_user, item, current_settings(),
+                                       request.host_url.rstrip("/"))
+        except DomainError as exc:  # nothing was changed by the refused submission
+            submit_problem = exc.message
     db.commit()
     if old_image and old_image != item.image_name:
         delete_image(_upload_dir(), old_image)
-    if was_approved:
+    if submit_problem:
+        flash(_("Saved as a draft, but it cannot be submitted yet: %(problems)s",
+                problems=submit_problem), "error")
+    elif was_approved:
         flash(_("Saved. The item is back in review and off the feed until it is approved "
                 "again."), "warning")
     else:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
-from advocacy.db import get_session
+from advocacy.db import get_session, like_pattern
 from advocacy.errors import DomainError
 from advocacy.people.models import GROUP_KINDS, Group, Tier, User, UserRole, user_group
 from advocacy.security import hash_password, password_problems
@@ -128,9 +128,9 @@ def list_users(session: Session, flt: PeopleFilter, page: int = 1) -> Page:
     loaded in two extra queries, whatever the page size)."""
     query = sa.select(User)
     if flt.search:
-        pattern = f"%{flt.search.strip().lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(User.name).like(pattern), User.email.like(pattern)))
+        pattern = like_pattern(flt.search)
+        query = query.where(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
+                                   User.email.like(pattern, escape="\\")))
     if flt.tier_id:
         query = query.where(User.tier_id == flt.tier_id)
     if flt.group_id:
