@@ -86,3 +86,36 @@ def test_jobs_are_listed_and_run_once(app):
     assert "purge-expired-logins:" in run(app, "advocacy", "run-job", "purge-expired-logins")
     result = app.test_cli_runner().invoke(args=["advocacy", "run-job", "no-such-job"])
     assert result.exit_code != 0 and "no job called" in result.output
+
+
+def test_demo_brings_every_page_to_life(app, db):
+    """Content in every tier's feed, 90 days of shares and clicks, leaderboards with data."""
+    import datetime as dt
+
+    from advocacy.content.models import Campaign, ContentItem
+    from advocacy.db import utcnow
+    from advocacy.engagement.services import leaderboard
+    from advocacy.governance.models import Guideline
+    from advocacy.sharing.models import Click, Share
+    from advocacy.sharing.services import feed
+
+    run(app, "advocacy", "demo", "--password", "demo words 123")
+    for email in ("exec@example.com", "sme@example.com", "employee@example.com"):
+        person = db.scalar(sa.select(User).where(User.email == email))
+        assert feed(db, person).total >= 5, email
+    states = set(db.scalars(sa.select(ContentItem.state).distinct()))
+    assert states == {"draft", "review", "approved", "expired", "archived"}
+    oldest, newest = db.execute(sa.select(sa.func.min(Share.created_at),
+                                          sa.func.max(Share.created_at))).one()
+    now = utcnow()
+    assert now - oldest > dt.timedelta(days=60) and now - newest < dt.timedelta(days=14)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Share)) >= 100
+    assert db.scalar(sa.select(sa.func.count()).select_from(Click)
+                     .where(Click.counted.is_(None))) == 0  # every click judged
+    assert db.scalar(sa.select(sa.func.sum(Share.click_count))) > 300
+    assert db.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 3
+    assert db.scalar(sa.select(sa.func.count()).select_from(Guideline)) == 1
+    viewer = db.scalar(sa.select(User).where(User.email == "employee@example.com"))
+    board = leaderboard(db, "all", now.date(), "anonymous", viewer.id)
+    assert len(board.rows) >= 10
+    assert any(row.name for row in board.rows) and any(not row.name for row in board.rows)

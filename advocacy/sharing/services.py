@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -127,7 +128,7 @@ class ShareRequest:
 
 
 def create_share(session: Session, user: User, item: ContentItem, request: ShareRequest,
-                 settings: ProgrammeSettings, link_for: object, timezone: str,
+                 settings: ProgrammeSettings, link_for: Callable[[str], str], timezone: str,
                  now: dt.datetime | None = None) -> tuple[Share, str]:
     """Record a share and return it with the network's share-intent URL.
 
@@ -148,7 +149,7 @@ def create_share(session: Session, user: User, item: ContentItem, request: Share
     if len(text) > MAX_TEXT:
         raise DomainError(_("The text is longer than %(n)d characters.", n=MAX_TEXT))
     code = _unused_code(session)
-    link = link_for(code)  # type: ignore[operator]
+    link = link_for(code)
     composition = Composition(text=text, disclosure=settings.disclosure_line(item.language),
                               link=link, title=item.title,
                               mastodon_instance=user.mastodon_instance)
