@@ -49,6 +49,7 @@ def leaderboard() -> str:
     form.group.choices = [(0, _("Everyone"))] + [(g.id, g.name) for g in list_groups(db)]
     form.validate()
     period = form.period.data if form.period.data in services.BOARD_PERIODS else "month"
+    form.period.data = period  # the select shows what the board shows
     board = services.leaderboard(db, period, _today(), current_settings().leaderboard_others,
                                  current_user.id, tier_id=form.tier.data or None,
                                  group_id=form.group.data or None)

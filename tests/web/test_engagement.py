@@ -116,3 +116,10 @@ def test_new_rules_apply_to_the_next_share(client, login_as, db):
     client.post_form(f"/share/{item.id}", {"network": "linkedin", "text": "Look"})
     assert db.scalars(sa.select(PointEntry.points).where(PointEntry.user_id == user.id)).all() \
         == [9]
+
+
+def test_the_period_select_shows_the_period_on_the_board(client, login_as):
+    login_as("employee")
+    page = client.get("/leaderboard").get_data(as_text=True)
+    assert '<option selected value="month">' in page
+    assert "<h2>This month</h2>" in page
