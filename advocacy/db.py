@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -19,6 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 
 from advocacy import mail
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,6 +77,28 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[dt.datetime, mapped_column(default=utcnow)]
 bool_false = Annotated[bool, mapped_column(default=False, server_default=sa.false())]
 bool_true = Annotated[bool, mapped_column(default=True, server_default=sa.true())]
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a longer list, as every list page shows it."""
+
+    items: list[T]
+    page: int
+    pages: int
+    total: int
+
+
+def paginate(session: Session, query: sa.Select[tuple[T]], page: int, per_page: int,
+             *order_by: Any, options: tuple[Any, ...] = ()) -> Page[T]:
+    """Count the rows of `query`, then load the requested page (clamped to the last) in
+    `order_by` order: two queries, plus one per loader option."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = session.scalars(query.options(*options).order_by(*order_by)
+                           .limit(per_page).offset((page - 1) * per_page))
+    return Page(list(rows), page, pages, total)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from advocacy.admin.services import ProgrammeSettings
 from advocacy.content.budget import over_budget
 from advocacy.content.models import Campaign, ContentItem, ShareText, Topic, item_topic
-from advocacy.db import like_pattern, utcnow
+from advocacy.db import Page, like_pattern, paginate, utcnow
 from advocacy.errors import DomainError
 from advocacy.people.models import Group, Tier, User
 from advocacy.providers.registry import NETWORKS
@@ -260,15 +260,7 @@ class ItemFilter:
     search: str = ""
 
 
-@dataclass
-class ItemPage:
-    items: list[ContentItem]
-    page: int
-    pages: int
-    total: int
-
-
-def list_items(session: Session, flt: ItemFilter, page: int = 1) -> ItemPage:
+def list_items(session: Session, flt: ItemFilter, page: int = 1) -> Page[ContentItem]:
     """Items for the library list, newest first; topics and campaign in two extra queries."""
     query = sa.select(ContentItem)
     if flt.state:
@@ -281,14 +273,9 @@ def list_items(session: Session, flt: ItemFilter, page: int = 1) -> ItemPage:
     if flt.search:
         query = query.where(sa.func.lower(ContentItem.title).like(like_pattern(flt.search),
                                                                   escape="\\"))
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    items = session.scalars(
-        query.options(selectinload(ContentItem.topics), selectinload(ContentItem.campaign))
-        .order_by(ContentItem.updated_at.desc(), ContentItem.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return ItemPage(list(items), page, pages, total)
+    return paginate(session, query, page, PAGE_SIZE, ContentItem.updated_at.desc(),
+                    ContentItem.id.desc(), options=(selectinload(ContentItem.topics),
+                                                    selectinload(ContentItem.campaign)))
 
 
 def list_topics(session: Session) -> list[Topic]:

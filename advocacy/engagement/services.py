@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from advocacy.admin.services import ProgrammeSettings
+from advocacy.db import Page, paginate
 from advocacy.engagement.models import PointEntry, PointTotal
 from advocacy.people.models import User, user_group
 
@@ -105,24 +106,11 @@ def points_of(session: Session, user_id: int, period: str, day: dt.date) -> int:
         PointTotal.period_start == period_start(period, day))) or 0
 
 
-@dataclass
-class LedgerPage:
-    entries: list[PointEntry]
-    page: int
-    pages: int
-
-
-def ledger(session: Session, user_id: int, page: int = 1, per_page: int = 30) -> LedgerPage:
+def ledger(session: Session, user_id: int, page: int = 1,
+           per_page: int = 30) -> Page[PointEntry]:
     """A person's point entries, newest first."""
-    total = session.scalar(sa.select(sa.func.count()).select_from(PointEntry)
-                           .where(PointEntry.user_id == user_id)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    entries = session.scalars(
-        sa.select(PointEntry).where(PointEntry.user_id == user_id)
-        .order_by(PointEntry.created_at.desc(), PointEntry.id.desc())
-        .limit(per_page).offset((page - 1) * per_page))
-    return LedgerPage(list(entries), page, pages)
+    return paginate(session, sa.select(PointEntry).where(PointEntry.user_id == user_id), page,
+                    per_page, PointEntry.created_at.desc(), PointEntry.id.desc())
 
 
 @dataclass(frozen=True)

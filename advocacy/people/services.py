@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
-from advocacy.db import get_session, like_pattern
+from advocacy.db import Page, get_session, like_pattern, paginate
 from advocacy.errors import DomainError
 from advocacy.people.models import GROUP_KINDS, Group, Tier, User, UserRole, user_group
 from advocacy.security import hash_password, password_problems
@@ -115,15 +115,7 @@ class PeopleFilter:
     active: bool | None = None
 
 
-@dataclass
-class Page:
-    items: list[User]
-    page: int
-    pages: int
-    total: int
-
-
-def list_users(session: Session, flt: PeopleFilter, page: int = 1) -> Page:
+def list_users(session: Session, flt: PeopleFilter, page: int = 1) -> Page[User]:
     """People matching `flt`, by name then e-mail, a page at a time (roles and groups
     loaded in two extra queries, whatever the page size)."""
     query = sa.select(User)
@@ -143,16 +135,8 @@ def list_users(session: Session, flt: PeopleFilter, page: int = 1) -> Page:
             User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == flt.role)))
     if flt.active is not None:
         query = query.where(User.is_active == flt.active)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    items = session.scalars(
-        query.options(selectinload(User.groups))
-        .order_by(sa.func.lower(User.name), User.email)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
-    return Page(items=list(items), page=page, pages=pages, total=total)
+    return paginate(session, query, page, PAGE_SIZE, sa.func.lower(User.name), User.email,
+                    options=(selectinload(User.groups),))
 
 
 def get_user(session: Session, user_id: int) -> User | None:

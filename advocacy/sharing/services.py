@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from advocacy.admin.services import ProgrammeSettings
 from advocacy.content.models import ContentItem, ShareText, item_group, item_tier, item_topic
-from advocacy.db import utcnow
+from advocacy.db import Page, paginate, utcnow
 from advocacy.engagement.services import award
 from advocacy.errors import DomainError
 from advocacy.governance.services import acknowledge, pending_guideline
@@ -72,18 +72,13 @@ def feed(session: Session, user: User, now: dt.datetime | None = None,
     if topic_id:
         query = query.where(ContentItem.id.in_(
             sa.select(item_topic.c.item_id).where(item_topic.c.topic_id == topic_id)))
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // FEED_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    items = list(session.scalars(
-        query.options(selectinload(ContentItem.topics))
-        .order_by(ContentItem.is_pinned.desc(), ContentItem.live_from.desc(),
-                  ContentItem.id.desc())
-        .limit(FEED_PAGE_SIZE).offset((page - 1) * FEED_PAGE_SIZE)))
+    found = paginate(session, query, page, FEED_PAGE_SIZE, ContentItem.is_pinned.desc(),
+                     ContentItem.live_from.desc(), ContentItem.id.desc(),
+                     options=(selectinload(ContentItem.topics),))
     shared = set(session.scalars(sa.select(Share.item_id).where(
-        Share.user_id == user.id, Share.item_id.in_([i.id for i in items])).distinct())) \
-        if items else set()
-    return FeedPage(items, shared, page, pages, total)
+        Share.user_id == user.id, Share.item_id.in_([i.id for i in found.items])).distinct())) \
+        if found.items else set()
+    return FeedPage(found.items, shared, found.page, found.pages, found.total)
 
 
 def visible_item(session: Session, user: User, item_id: int,
@@ -187,20 +182,8 @@ def _unused_code(session: Session) -> str:
     raise RuntimeError("could not find an unused share code")  # 62**10 codes: not in practice
 
 
-@dataclass
-class SharePage:
-    shares: list[Share]
-    page: int
-    pages: int
-
-
-def my_shares(session: Session, user: User, page: int = 1, per_page: int = 20) -> SharePage:
-    total = session.scalar(sa.select(sa.func.count()).select_from(Share)
-                           .where(Share.user_id == user.id)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    shares = session.scalars(
-        sa.select(Share).where(Share.user_id == user.id).options(selectinload(Share.item))
-        .order_by(Share.created_at.desc(), Share.id.desc())
-        .limit(per_page).offset((page - 1) * per_page))
-    return SharePage(list(shares), page, pages)
+def my_shares(session: Session, user: User, page: int = 1, per_page: int = 20) -> Page[Share]:
+    """A person's own shares, newest first, with their items."""
+    return paginate(session, sa.select(Share).where(Share.user_id == user.id), page, per_page,
+                    Share.created_at.desc(), Share.id.desc(),
+                    options=(selectinload(Share.item),))
