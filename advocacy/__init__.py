@@ -17,6 +17,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, commands."""
     from advocacy import cli, db, errors, layout, mail, sanitize
     from advocacy.config import load_config
+    from advocacy.sharing import links
 
     app = Flask(
         __name__,
@@ -36,6 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     layout.init_app(app)
     sanitize.init_app(app)
+    links.init_app(app)
     cli.init_app(app)
     return app
 

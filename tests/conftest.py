@@ -131,6 +131,7 @@ def app(database_url: str, config_overrides: dict[str, Any], tmp_path: Path) -> 
     connection = database.engine.connect()
     outer = connection.begin()
     database.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    database.bound = connection
     try:
         yield app
     finally:

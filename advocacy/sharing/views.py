@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from flask import (
@@ -13,20 +12,18 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
 
-from advocacy.admin.services import get_settings
 from advocacy.content.services import list_topics
-from advocacy.db import get_session, utcnow
+from advocacy.db import get_session
 from advocacy.errors import DomainError
 from advocacy.governance.services import pending_guideline
 from advocacy.layout import current_settings
 from advocacy.providers.registry import NETWORKS
 from advocacy.security import public, role_required
-from advocacy.sharing import bp, services, tracking
+from advocacy.sharing import bp, services
 from advocacy.sharing.forms import ShareForm
 
 employee_only = role_required("employee")
@@ -126,55 +123,9 @@ def my_shares() -> str:
     return render_template("sharing/my_shares.html", page=page, networks=NETWORKS)
 
 
-class _RedirectState:
-    """Per-app state of the tracked redirect: the share cache and a short-lived copy of
-    the UTM medium setting (so the hot path runs no settings query)."""
-
-    SETTINGS_SECONDS = 30.0
-
-    def __init__(self) -> None:
-        self.targets = tracking.TargetCache()
-        self.utm_medium = ""
-        self.read_at = 0.0
-
-    def medium(self) -> str:
-        if time.monotonic() - self.read_at > self.SETTINGS_SECONDS:
-            self.utm_medium = get_settings(get_session()).utm_medium
-            self.read_at = time.monotonic()
-        return self.utm_medium
-
-
-def _redirect_state() -> _RedirectState:
-    state: _RedirectState = current_app.extensions.setdefault("advocacy.redirect",
-                                                              _RedirectState())
-    return state
-
-
-def _own_click(user_id: int | None) -> bool:
-    """The sharer opening their own link, recognised from the login cookie alone (no
-    database query on this hot path)."""
-    login = str(session.get("_user_id") or "")
-    return user_id is not None and login.partition(".")[0] == str(user_id)
-
-
 @bp.get("/r/<code>")
 @public
 def tracked(code: str) -> Response:
-    """The tracked link: 302 to the stored URL with UTM parameters, 404 when unknown."""
-    state = _redirect_state()
-    db = get_session()
-    target = tracking.resolve(db.connection(), state.targets, code)
-    if target is None:
-        abort(404)
-    medium = state.medium()
-    agent = request.headers.get("User-Agent", "")
-    if not tracking.is_bot(agent) and not _own_click(target.user_id):
-        now = utcnow()
-        hashes = tracking.visitor_hashes(current_app.config["SECRET_KEY"],
-                                         request.remote_addr or "", agent, now)
-        tracking.record_click(db.connection(), target, hashes, now)
-    db.commit()
-    response = redirect(tracking.destination(target, medium), code=302)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    """Known codes are answered before Flask (`advocacy.sharing.links`); what reaches this
+    view is unknown."""
+    abort(404)

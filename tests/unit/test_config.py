@@ -76,3 +76,16 @@ def test_app_factory_refuses_to_start_without_secret(monkeypatch):
     monkeypatch.setenv("ADVOCACY_DATABASE_URL", "sqlite://")
     with pytest.raises(ConfigError):
         create_app()
+
+
+@pytest.mark.parametrize("fresh_database_url", ["postgresql"], indirect=True)
+def test_postgresql_connections_run_without_jit_and_keep_url_options(fresh_database_url):
+    from advocacy.db import make_engine
+
+    engine = make_engine(fresh_database_url)
+    with engine.connect() as connection:
+        jit = connection.exec_driver_sql("SHOW jit").scalar()
+        path = connection.exec_driver_sql("SHOW search_path").scalar()
+    engine.dispose()
+    assert jit == "off"
+    assert path.startswith("t_")  # the test schema named in the URL's own options
