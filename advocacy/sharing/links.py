@@ -178,13 +178,20 @@ class TrackedLinks:
             yield self.database.bound.connection.dbapi_connection
             return
         connection = self.database.engine.raw_connection()
+        driver = connection.driver_connection
+        # Each statement here is a transaction of its own (SQLite connections are opened in
+        # autocommit mode already); on PostgreSQL this saves the COMMIT round trip.
+        autocommit = getattr(driver, "autocommit", None)
+        if autocommit is False:
+            driver.autocommit = True
         try:
             yield connection
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
         finally:
+            try:
+                if autocommit is False:
+                    driver.autocommit = False  # as the pool's other users expect it
+            except Exception:
+                connection.invalidate()  # broken: the pool must not hand it out again
             connection.close()
 
     def resolve(self, cursor: Any, code: str) -> ShareTarget | None:

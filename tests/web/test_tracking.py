@@ -232,3 +232,28 @@ def test_redirect_runs_a_fixed_number_of_statements(client, share, db, app, monk
     statements.clear()
     visit(client, share, agent="Twitterbot/1.0")
     assert statements == []  # a preview costs no statement at all
+
+
+@pytest.mark.parametrize("fresh_database_url", ["sqlite", "postgresql"], indirect=True)
+def test_production_path_stores_and_leaves_the_pool_intact(fresh_database_url, tmp_path):
+    """Outside the tests' shared transaction: the pooled connection, one statement per
+    transaction, and the connection handed back as the ORM expects it."""
+    from advocacy import create_app
+    from advocacy.db import get_database, session_scope
+    from tests.conftest import base_config
+
+    app = create_app(base_config(fresh_database_url, UPLOAD_DIR=str(tmp_path)))
+    with app.app_context(), session_scope(app) as session:
+        code = factories.make_share(session, item=factories.make_item(session)).code
+    visitor = app.test_client()
+    for _ in range(3):
+        assert visitor.get(f"/r/{code}", headers={"User-Agent": BROWSER}).status_code == 302
+    database = get_database(app)
+    with database.sessionmaker() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Click)) == 3
+        session.add(Click(share_id=1, network="x", clicked_at=utcnow(), visitor_hash="a" * 32,
+                          visitor_hash_prev="a" * 32))
+        session.flush()
+        session.rollback()  # only works if the connection is back in transactional mode
+        assert session.scalar(sa.select(sa.func.count()).select_from(Click)) == 3
+    database.engine.dispose()
