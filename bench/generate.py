@@ -53,6 +53,7 @@ Same seed, same anchor and same counts give the same rows.
 from __future__ import annotations
 
 import argparse
+from abc import ABC, abstractmethod
 import bisect
 import datetime as dt
 import heapq
@@ -185,15 +186,19 @@ class LocalDays:
 
 # --------------------------------------------------------------------------- loaders
 
-class Loader:
+class Loader(ABC):
+    """How rows reach one kind of database; `finish` rebuilds what the load skipped."""
+
     timestamp_suffix = ""
     big_tables = ("click", "share", "point_total")
 
+    @abstractmethod
     def write(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        raise NotImplementedError
+        """Store `rows`; return how many."""
 
+    @abstractmethod
     def finish(self) -> dict[str, float]:
-        raise NotImplementedError
+        """Indexes, constraints and statistics after the load; seconds per step."""
 
 
 class SqliteLoader(Loader):
