@@ -53,7 +53,6 @@ Same seed, same anchor and same counts give the same rows.
 from __future__ import annotations
 
 import argparse
-from abc import ABC, abstractmethod
 import bisect
 import datetime as dt
 import heapq
@@ -64,6 +63,7 @@ import sqlite3
 import string
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
