@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from advocacy.crypto import local_key, parse_keys
+
 DEFAULTS: dict[str, Any] = {
     # Core
     "SECRET_KEY": "",
@@ -53,8 +55,23 @@ DEFAULTS: dict[str, Any] = {
     # Scheduler
     "SCHEDULER_LEASE_SECONDS": 60,
     "SCHEDULER_TICK_SECONDS": 15,
-    # Social networks: allow plain-http provider hosts on loopback (local test servers only).
+    # Social networks. Encryption keys for stored tokens (comma-separated Fernet keys,
+    # newest first); required outside debug and demo mode.
+    "TOKEN_KEYS": "",
+    # Allow plain-http provider hosts on loopback (local test servers only).
     "ALLOW_INSECURE_PROVIDERS": False,
+    "PROVIDER_TIMEOUT": 10,
+    "LINKEDIN_CLIENT_ID": "",
+    "LINKEDIN_CLIENT_SECRET": "",
+    "LINKEDIN_AUTH_URL": "https://www.linkedin.com",
+    "LINKEDIN_API_URL": "https://api.linkedin.com",
+    "LINKEDIN_API_VERSION": "202609",
+    "LINKEDIN_ANALYTICS": False,
+    "X_CLIENT_ID": "",
+    "X_CLIENT_SECRET": "",
+    "X_AUTH_URL": "https://x.com",
+    "X_API_URL": "https://api.x.com",
+    "BLUESKY_DEFAULT_PDS": "https://bsky.social",
 }
 
 ENV_PREFIX = "ADVOCACY_"
@@ -136,6 +153,18 @@ def load_config(
                 "the environment (or start in demo mode with ADVOCACY_DEMO=1)."
             )
         config["SECRET_KEY"] = _local_secret_key(instance_path)
+    if not config["TOKEN_KEYS"]:
+        if not relaxed:
+            raise ConfigError(
+                "ADVOCACY_TOKEN_KEYS is not set. It encrypts the tokens of connected social "
+                "accounts. Generate one with `python -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())'`.")
+        config["TOKEN_KEYS"] = local_key(instance_path)
+    try:
+        parse_keys(config["TOKEN_KEYS"])
+    except ValueError:
+        raise ConfigError("ADVOCACY_TOKEN_KEYS must be Fernet keys (32 url-safe base64 bytes), "
+                          "separated by commas.") from None
     if not relaxed:
         config["SESSION_COOKIE_SECURE"] = True
     return config

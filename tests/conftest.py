@@ -40,6 +40,8 @@ from tests.support import (
     schema_url,
 )
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BACKENDS = ("sqlite", "postgresql")
 
@@ -56,10 +58,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     compile_translations()
 
 
+TEST_TOKEN_KEY = "yDlHkq4uVmgKxJo9dN1xy3x4wZ3q8lX0o3o4v1k2y8g="
+
+
 def base_config(database_url: str, **extra: Any) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        "TOKEN_KEYS": TEST_TOKEN_KEY,
         "DATABASE_URL": database_url,
         "BASE_URL": "http://localhost",
         "LOG_LEVEL": "WARNING",
@@ -314,3 +320,30 @@ def mailbox(smtp: tuple[Mailbox, int]) -> Mailbox:
 @pytest.fixture
 def smtp_config(smtp: tuple[Mailbox, int]) -> dict[str, Any]:
     return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp[1], "MAIL_SENDER": "noreply@example.org"}
+
+
+BLUESKY_PEER = Path(__file__).resolve().parents[2] / "shared" / "peers" / "bluesky"
+
+
+@pytest.fixture(scope="session")
+def bluesky_peer() -> Iterator[dict[str, Any]]:
+    """A real Bluesky PDS on loopback (../shared/peers/bluesky), started once per run.
+
+    bin/test installs it; without it the Bluesky tests are skipped locally and fail in CI.
+    """
+    import json
+    import subprocess
+
+    start = BLUESKY_PEER / "start.sh"
+    result = subprocess.run([str(start)], capture_output=True, text=True, timeout=180) \
+        if start.exists() else None
+    if result is None or result.returncode != 0:
+        reason = "missing" if result is None else result.stderr.strip().splitlines()[-1:]
+        message = f"the Bluesky peer did not start ({reason}); bin/test installs it"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield json.loads(result.stdout)
+    finally:
+        subprocess.run([str(BLUESKY_PEER / "stop.sh")], capture_output=True, timeout=60)

@@ -59,6 +59,7 @@ def migrate(url: str, revision: str = "head") -> None:
     """Run the real migrations against `url`, as `flask db upgrade` does; the target
     "base" runs every downgrade instead."""
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url,
+                      "TOKEN_KEYS": "yDlHkq4uVmgKxJo9dN1xy3x4wZ3q8lX0o3o4v1k2y8g=",
                       "LOG_LEVEL": "WARNING"})
     with app.app_context():
         if revision == "base":

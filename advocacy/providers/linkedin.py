@@ -1,6 +1,40 @@
-"""LinkedIn. The share-offsite page takes a URL only; the text is pasted by the person."""
+"""LinkedIn. The share-offsite page takes a URL only (the text is pasted); API posting
+through the versioned Posts API with OpenID Connect sign-in and `w_member_social`. Tokens
+last 60 days and cannot be refreshed by self-serve apps: people reconnect, and are
+reminded a week before."""
 
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+import httpx
+
+from advocacy.providers.api import (
+    Access,
+    Capabilities,
+    ContentRejected,
+    Metrics,
+    Outgoing,
+    Profile,
+    Provider,
+    Published,
+    RateLimited,
+    Tokens,
+    Unavailable,
+    UnknownOutcome,
+    VersionRetired,
+    raise_for_status,
+    sent_but_unanswered,
+)
 from advocacy.providers.base import Composition, Network, query
+from advocacy.providers.counting import find_urls
+
+SCOPES = "openid profile email w_member_social"
+ANALYTICS_SCOPE = "r_member_postAnalytics"
+# Characters of LinkedIn's "little" text format. Unescaped, LinkedIn accepts the post and
+# silently cuts it at the first one. "#" stays as it is so hashtags work.
+RESERVED = set("\\|{}@[]()<>*_~")
 
 
 def intent(c: Composition) -> str:
@@ -8,3 +42,131 @@ def intent(c: Composition) -> str:
 
 
 NETWORK = Network("linkedin", "LinkedIn", intent, url_only=True, order=1)
+
+
+def escape_little(text: str) -> str:
+    """Escape the reserved characters outside URLs."""
+    out, last = [], 0
+    for start, end in find_urls(text):
+        out.append("".join("\\" + ch if ch in RESERVED else ch for ch in text[last:start]))
+        out.append(text[start:end])
+        last = end
+    out.append("".join("\\" + ch if ch in RESERVED else ch for ch in text[last:]))
+    return "".join(out)
+
+
+def _next_midnight() -> dt.datetime:
+    """LinkedIn's daily limits reset at midnight UTC and it sends no reset header."""
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(), dt.UTC)
+
+
+class LinkedInAPI(Provider):
+    network = NETWORK
+    capabilities = Capabilities(
+        network="linkedin", char_limit=3000, counts_urls_as=None, auth="oauth",
+        refresh="none", token_lifetime=dt.timedelta(days=60), idempotency=False, lookup=False,
+        metrics=False, needs_credentials=True, per_server=False)
+
+    def configured(self) -> bool:
+        return bool(self.config["LINKEDIN_CLIENT_ID"] and self.config["LINKEDIN_CLIENT_SECRET"])
+
+    def _auth_url(self, path: str) -> str:
+        return f"{self.config['LINKEDIN_AUTH_URL'].rstrip('/')}{path}"
+
+    def _api(self, path: str) -> str:
+        return f"{self.config['LINKEDIN_API_URL'].rstrip('/')}{path}"
+
+    def _headers(self, access: Access) -> dict[str, str]:
+        return {"Authorization": f"Bearer {access.access_token}",
+                "LinkedIn-Version": self.config["LINKEDIN_API_VERSION"],
+                "X-Restli-Protocol-Version": "2.0.0"}
+
+    def _call(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        try:
+            with self.http() as http:
+                response = http.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as exc:
+            if method == "POST" and sent_but_unanswered(exc):
+                raise UnknownOutcome("LinkedIn did not answer in time.") from exc
+            raise Unavailable(f"LinkedIn cannot be reached ({exc}).") from exc
+        if response.status_code == 426:
+            raise VersionRetired(
+                f"LinkedIn no longer serves API version {self.config['LINKEDIN_API_VERSION']}; "
+                "an administrator must set ADVOCACY_LINKEDIN_API_VERSION to a current one.")
+        if response.status_code == 429:
+            raise RateLimited("LinkedIn's daily limit is reached.", retry_at=_next_midnight())
+        if response.status_code == 422 and "DUPLICATE" in response.text.upper():
+            raise ContentRejected("LinkedIn refuses a post identical to an earlier one of yours.")
+        raise_for_status(response)
+        return response
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        # No PKCE: LinkedIn enables it per app only on request and refuses it otherwise.
+        return query(self._auth_url("/oauth/v2/authorization"), response_type="code",
+                     client_id=self.config["LINKEDIN_CLIENT_ID"], redirect_uri=redirect_uri,
+                     state=state, scope=self._scopes())
+
+    def _scopes(self) -> str:
+        # Post statistics need a scope LinkedIn grants only to approved partner apps.
+        return f"{SCOPES} {ANALYTICS_SCOPE}" if self.config["LINKEDIN_ANALYTICS"] else SCOPES
+
+    def exchange(self, code: str, redirect_uri: str) -> Tokens:
+        # LinkedIn wants the client credentials in the form body, not as HTTP Basic.
+        answer = self._call("POST", self._auth_url("/oauth/v2/accessToken"), data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "client_id": self.config["LINKEDIN_CLIENT_ID"],
+            "client_secret": self.config["LINKEDIN_CLIENT_SECRET"]}).json()
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(answer["expires_in"]))
+        return Tokens(answer["access_token"], None, expires, answer.get("scope", self._scopes()))
+
+    def profile(self, access: Access) -> Profile:
+        # /v2/me answers 403 to apps with only the self-serve products; /v2/userinfo works.
+        info = self._call("GET", self._api("/v2/userinfo"),
+                          headers={"Authorization": f"Bearer {access.access_token}"}).json()
+        return Profile(f"urn:li:person:{info['sub']}", info.get("email") or info["sub"],
+                       info.get("name", ""), None)
+
+    def publish(self, access: Access, post: Outgoing) -> Published:
+        response = self._call("POST", self._api("/rest/posts"), headers=self._headers(access),
+                              json={
+            "author": access.external_id,
+            "commentary": escape_little(post.body),
+            "visibility": "PUBLIC",
+            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
+                             "thirdPartyDistributionChannels": []},
+            # LinkedIn does not scrape article links: the card's fields come from us.
+            "content": {"article": {"source": post.link, "title": post.title[:200],
+                                    "description": post.summary[:250]}},
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        })
+        urn = response.headers.get("x-restli-id", "")
+        if not urn:
+            raise UnknownOutcome("LinkedIn answered without the id of the post.")
+        return Published(urn, f"https://www.linkedin.com/feed/update/{urn}/")
+
+    def delete(self, access: Access, remote_id: str) -> None:
+        self._call("DELETE", self._api(f"/rest/posts/{quote(remote_id, safe='')}"),
+                   headers=self._headers(access))
+
+    def metrics(self, access: Access, remote_id: str) -> Metrics:
+        if not self.config["LINKEDIN_ANALYTICS"]:
+            return Metrics(note="not available: LinkedIn keeps member post statistics for "
+                                "approved partners")
+        counts: dict[str, int | None] = {}
+        for kind in ("REACTION", "RESHARE", "COMMENT", "IMPRESSION"):
+            try:
+                answer = self._call("GET", self._api("/rest/memberCreatorPostAnalytics"),
+                                    headers=self._headers(access), params={
+                                        "q": "entity", "entity": remote_id, "queryType": kind,
+                                        "aggregation": "TOTAL"}).json()
+            except ContentRejected as exc:
+                if exc.status == 403:  # the scope was not granted to this account
+                    return Metrics(note="not available: this LinkedIn account did not grant "
+                                        "post statistics")
+                raise
+            elements = answer.get("elements") or []
+            counts[kind] = sum(int(e.get("count") or 0) for e in elements) if elements else None
+        return Metrics(likes=counts["REACTION"], reposts=counts["RESHARE"],
+                       replies=counts["COMMENT"], impressions=counts["IMPRESSION"])

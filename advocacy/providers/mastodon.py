@@ -1,9 +1,33 @@
-"""Mastodon. The share page lives on the person's own server; without one we use the
-official server picker."""
+"""Mastodon: any server the person names. Share page on their server (or the official
+picker); API posting with our app registered once per server; tokens do not expire."""
 
+import datetime as dt
+import html
 import re
+from urllib.parse import quote
 
+import httpx
+
+from advocacy.providers.api import (
+    Access,
+    AddressRefused,
+    Capabilities,
+    Client,
+    Metrics,
+    Outgoing,
+    Profile,
+    Provider,
+    Published,
+    RateLimited,
+    ReauthRequired,
+    Tokens,
+    Unavailable,
+    UnknownOutcome,
+    raise_for_status,
+    sent_but_unanswered,
+)
 from advocacy.providers.base import Composition, Network, query
+from advocacy.providers.http import UnsafeAddress
 
 PICKER = "https://share.joinmastodon.org/"
 _HOST = re.compile(r"^(?=.{4,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -22,3 +46,125 @@ def intent(c: Composition) -> str:
 
 
 NETWORK = Network("mastodon", "Mastodon", intent, order=4)
+
+SCOPES = "read:accounts read:statuses write:statuses"
+
+
+def _reset_time(response: httpx.Response) -> dt.datetime | None:
+    """Mastodon sends X-RateLimit-Reset as an ISO 8601 time."""
+    value = response.headers.get("X-RateLimit-Reset")
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class MastodonAPI(Provider):
+    """Mastodon: any server; our app registered once per server; tokens do not expire."""
+
+    network = NETWORK
+    capabilities = Capabilities(
+        network="mastodon", char_limit=500, counts_urls_as=23, auth="oauth_pkce",
+        refresh="none", token_lifetime=None, idempotency=True, lookup=True, metrics=True,
+        needs_credentials=False, per_server=True)
+
+    def _call(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        try:
+            with self.http(guard=True) as http:
+                response = http.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except UnsafeAddress as exc:
+            raise AddressRefused(f"The Mastodon server is refused: {exc}.") from None
+        except httpx.HTTPError as exc:
+            if method == "POST" and sent_but_unanswered(exc):
+                raise UnknownOutcome("The server did not answer in time.") from exc
+            raise Unavailable(f"The Mastodon server cannot be reached ({exc}).") from exc
+        if response.status_code == 429:
+            raise RateLimited("The Mastodon server asks us to slow down.",
+                              retry_at=_reset_time(response))
+        raise_for_status(response)
+        return response
+
+    def register(self, base_url: str, redirect_uri: str, app_name: str,
+                 website: str) -> Client:
+        """Register our app on a server (once; the caller stores the result)."""
+        answer = self._call("POST", f"{base_url}/api/v1/apps", json={
+            "client_name": app_name, "redirect_uris": [redirect_uri], "scopes": SCOPES,
+            "website": website}).json()
+        return Client(answer["client_id"], answer["client_secret"])
+
+    def knows(self, base_url: str, client: Client) -> bool:
+        """Whether the server still knows our app: older servers removed apps that had no
+        tokens, and their sign-in page then fails before the person comes back to us."""
+        try:
+            self._call("POST", f"{base_url}/oauth/token", data={
+                "grant_type": "client_credentials", "client_id": client.client_id,
+                "client_secret": client.client_secret, "scope": SCOPES})
+        except ReauthRequired:
+            return False
+        return True
+
+    def authorize_url(self, base_url: str, client: Client, redirect_uri: str, state: str,
+                      challenge: str) -> str:
+        return query(f"{base_url}/oauth/authorize", response_type="code",
+                     client_id=client.client_id, redirect_uri=redirect_uri, scope=SCOPES,
+                     state=state, code_challenge=challenge, code_challenge_method="S256")
+
+    def exchange(self, base_url: str, client: Client, code: str, redirect_uri: str,
+                 verifier: str) -> Tokens:
+        answer = self._call("POST", f"{base_url}/oauth/token", data={
+            "grant_type": "authorization_code", "code": code, "client_id": client.client_id,
+            "client_secret": client.client_secret, "redirect_uri": redirect_uri,
+            "code_verifier": verifier, "scope": SCOPES}).json()
+        return Tokens(answer["access_token"], scopes=answer.get("scope", SCOPES))
+
+    def _auth(self, access: Access) -> dict[str, str]:
+        return {"Authorization": f"Bearer {access.access_token}"}
+
+    def profile(self, access: Access) -> Profile:
+        me = self._call("GET", f"{access.base_url}/api/v1/accounts/verify_credentials",
+                        headers=self._auth(access)).json()
+        host = (access.base_url or "").split("://", 1)[-1]
+        return Profile(str(me["id"]), f"@{me['acct']}@{host}", me.get("display_name") or "",
+                       me.get("followers_count"))
+
+    def limits(self, base_url: str) -> tuple[int, int]:
+        """The server's character limit and what a URL counts (GET /api/v2/instance)."""
+        answer = self._call("GET", f"{base_url}/api/v2/instance").json()
+        statuses = answer.get("configuration", {}).get("statuses", {})
+        return (int(statuses.get("max_characters", 500)),
+                int(statuses.get("characters_reserved_per_url", 23)))
+
+    def publish(self, access: Access, post: Outgoing) -> Published:
+        # The Idempotency-Key makes a resend within an hour return the same status.
+        status = self._call("POST", f"{access.base_url}/api/v1/statuses",
+                            headers={**self._auth(access),
+                                     "Idempotency-Key": post.idempotency_key},
+                            data={"status": post.text, "visibility": "public",
+                                  "language": post.language}).json()
+        return Published(str(status["id"]), status.get("url") or "")
+
+    def find(self, access: Access, post: Outgoing) -> Published | None:
+        """Look among the account's latest statuses for the tracked link. (Resending with
+        the same Idempotency-Key would do too, but only within the hour the server keeps
+        keys; the job may come back later than that.)"""
+        statuses = self._call(
+            "GET", f"{access.base_url}/api/v1/accounts/{quote(access.external_id)}/statuses",
+            params={"limit": 40, "exclude_reblogs": "true", "exclude_replies": "true"},
+            headers=self._auth(access)).json()
+        for status in statuses:
+            if post.link in html.unescape(status.get("content") or ""):
+                return Published(str(status["id"]), status.get("url") or "")
+        return None
+
+    def delete(self, access: Access, remote_id: str) -> None:
+        self._call("DELETE", f"{access.base_url}/api/v1/statuses/{quote(remote_id)}",
+                   headers=self._auth(access))
+
+    def metrics(self, access: Access, remote_id: str) -> Metrics:
+        status = self._call("GET", f"{access.base_url}/api/v1/statuses/{quote(remote_id)}",
+                            headers=self._auth(access)).json()
+        return Metrics(likes=status.get("favourites_count"),
+                       reposts=status.get("reblogs_count"),
+                       replies=status.get("replies_count"))

@@ -1,6 +1,35 @@
-"""X. The intent takes text and URL separately and joins them with a space."""
+"""X. Share intent with text and URL; API posting with OAuth 2.0 and PKCE, two-hour
+tokens and one-time refresh tokens (each refresh returns a new pair; the old refresh token
+must never be used again, or X may revoke the whole family)."""
 
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+import httpx
+
+from advocacy.providers.api import (
+    Access,
+    Capabilities,
+    Client,
+    ContentRejected,
+    Metrics,
+    Outgoing,
+    Profile,
+    Provider,
+    Published,
+    RateLimited,
+    ReauthRequired,
+    Tokens,
+    Unavailable,
+    UnknownOutcome,
+    raise_for_status,
+    sent_but_unanswered,
+)
 from advocacy.providers.base import Composition, Network, query
+
+SCOPES = "tweet.read tweet.write users.read offline.access"
 
 
 def intent(c: Composition) -> str:
@@ -8,3 +37,122 @@ def intent(c: Composition) -> str:
 
 
 NETWORK = Network("x", "X", intent, order=3)
+
+
+def _reset_time(response: httpx.Response) -> dt.datetime | None:
+    value = response.headers.get("x-rate-limit-reset")
+    return dt.datetime.fromtimestamp(int(value), dt.UTC) if value and value.isdigit() else None
+
+
+class XAPI(Provider):
+    network = NETWORK
+    capabilities = Capabilities(
+        network="x", char_limit=280, counts_urls_as=23, auth="oauth_pkce", refresh="rotating",
+        token_lifetime=dt.timedelta(hours=2), idempotency=False, lookup=True, metrics=True,
+        needs_credentials=True, per_server=False)
+
+    @property
+    def client(self) -> Client:
+        return Client(self.config["X_CLIENT_ID"], self.config["X_CLIENT_SECRET"])
+
+    def configured(self) -> bool:
+        return bool(self.config["X_CLIENT_ID"] and self.config["X_CLIENT_SECRET"])
+
+    def _api(self, path: str) -> str:
+        return f"{self.config['X_API_URL'].rstrip('/')}{path}"
+
+    def _call(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        try:
+            with self.http() as http:
+                response = http.request(method, self._api(path), **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as exc:
+            if method == "POST" and sent_but_unanswered(exc):
+                raise UnknownOutcome("X did not answer in time.") from exc
+            raise Unavailable(f"X cannot be reached ({exc}).") from exc
+        if response.status_code == 429:
+            raise RateLimited("X asks us to slow down.", retry_at=_reset_time(response))
+        if response.status_code == 403 and "duplicate" in response.text.lower():
+            raise ContentRejected("X refuses a post identical to an earlier one of yours.")
+        raise_for_status(response)
+        return response
+
+    def authorize_url(self, redirect_uri: str, state: str, challenge: str) -> str:
+        # x.com, not twitter.com: the latter does not share the login and picks wrong accounts.
+        return query(f"{self.config['X_AUTH_URL'].rstrip('/')}/i/oauth2/authorize",
+                     response_type="code", client_id=self.client.client_id,
+                     redirect_uri=redirect_uri, scope=SCOPES, state=state,
+                     code_challenge=challenge, code_challenge_method="S256")
+
+    def _token(self, form: dict[str, str]) -> Tokens:
+        # A confidential client authenticates with HTTP Basic, not in the form.
+        try:
+            with self.http() as http:
+                response = http.post(self._api("/2/oauth2/token"), data=form,
+                                     auth=(self.client.client_id, self.client.client_secret))
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"X cannot be reached ({exc}).") from exc
+        if response.status_code in (400, 401) and form["grant_type"] == "refresh_token":
+            raise ReauthRequired("X no longer renews this account's access; please reconnect.")
+        raise_for_status(response)
+        answer = response.json()
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(answer["expires_in"]))
+        return Tokens(answer["access_token"], answer.get("refresh_token"), expires,
+                      answer.get("scope", SCOPES))
+
+    def exchange(self, code: str, redirect_uri: str, verifier: str) -> Tokens:
+        return self._token({"grant_type": "authorization_code", "code": code,
+                            "redirect_uri": redirect_uri, "code_verifier": verifier})
+
+    def refresh(self, access: Access, refresh_token: str, client: Client | None) -> Tokens:
+        return self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+    def _auth(self, access: Access) -> dict[str, str]:
+        return {"Authorization": f"Bearer {access.access_token}"}
+
+    def profile(self, access: Access) -> Profile:
+        data = self._call("GET", "/2/users/me", params={"user.fields": "public_metrics"},
+                          headers=self._auth(access)).json()["data"]
+        followers = data.get("public_metrics", {}).get("followers_count")
+        return Profile(str(data["id"]), f"@{data['username']}", data.get("name", ""), followers)
+
+    def _url(self, access: Access, post_id: str) -> str:
+        return f"https://x.com/{access.handle.lstrip('@') or 'i'}/status/{post_id}"
+
+    def publish(self, access: Access, post: Outgoing) -> Published:
+        data = self._call("POST", "/2/tweets", json={"text": post.text},
+                          headers=self._auth(access)).json()["data"]
+        return Published(str(data["id"]), self._url(access, str(data["id"])))
+
+    def find(self, access: Access, post: Outgoing) -> Published | None:
+        """X has no idempotency key: after an unknown outcome, look at the latest posts."""
+        answer = self._call("GET", f"/2/users/{quote(access.external_id)}/tweets",
+                            params={"max_results": 20, "tweet.fields": "entities"},
+                            headers=self._auth(access)).json()
+        for tweet in answer.get("data", []):
+            # The text shows every URL as a t.co link; the original is in the entities.
+            urls = tweet.get("entities", {}).get("urls", [])
+            if any(u.get("expanded_url") == post.link for u in urls):
+                return Published(str(tweet["id"]), self._url(access, str(tweet["id"])))
+        return None
+
+    def delete(self, access: Access, remote_id: str) -> None:
+        self._call("DELETE", f"/2/tweets/{quote(remote_id)}", headers=self._auth(access))
+
+    def metrics(self, access: Access, remote_id: str) -> Metrics:
+        try:
+            answer = self._call("GET", f"/2/tweets/{quote(remote_id)}",
+                                params={"tweet.fields": "public_metrics"},
+                                headers=self._auth(access)).json()
+        except ContentRejected as exc:
+            if exc.status == 403:  # reading is not part of this app's access level
+                return Metrics(note="not available at this API access level")
+            raise
+        data = answer.get("data") or {}
+        if not data and answer.get("errors"):  # X answers 200 with errors for a deleted post
+            return Metrics(note="not available: the post is no longer on X")
+        numbers = data.get("public_metrics")
+        if not numbers:
+            return Metrics(note="not available at this API access level")
+        return Metrics(likes=numbers.get("like_count"), reposts=numbers.get("retweet_count"),
+                       replies=numbers.get("reply_count"),
+                       impressions=numbers.get("impression_count"))

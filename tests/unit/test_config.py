@@ -6,9 +6,11 @@ import pytest
 
 from advocacy.config import ConfigError, load_config
 
+KEY = "yDlHkq4uVmgKxJo9dN1xy3x4wZ3q8lX0o3o4v1k2y8g="
+
 
 def test_defaults_with_a_secret(tmp_path):
-    config = load_config(tmp_path, {"SECRET_KEY": "s"}, environ={})
+    config = load_config(tmp_path, {"SECRET_KEY": "s", "TOKEN_KEYS": KEY}, environ={})
     assert config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'advocacy.sqlite'}"
     assert config["SESSION_COOKIE_SECURE"] is True  # production unless told otherwise
 
@@ -30,7 +32,8 @@ def test_demo_and_debug_generate_and_keep_a_local_key(tmp_path, flag):
 
 def test_environment_values_are_typed(tmp_path):
     config = load_config(tmp_path, environ={
-        "ADVOCACY_SECRET_KEY": "k", "ADVOCACY_MAIL_PORT": "2525", "ADVOCACY_MAIL_STARTTLS": "yes",
+        "ADVOCACY_SECRET_KEY": "k", "ADVOCACY_TOKEN_KEYS": KEY, "ADVOCACY_MAIL_PORT": "2525",
+        "ADVOCACY_MAIL_STARTTLS": "yes",
         "ADVOCACY_DATABASE_URL": "postgresql://db/advocacy"})
     assert config["MAIL_PORT"] == 2525
     assert config["MAIL_STARTTLS"] is True
@@ -44,11 +47,13 @@ def test_environment_values_are_typed(tmp_path):
 ])
 def test_bad_environment_is_refused(tmp_path, name, value, message):
     with pytest.raises(ConfigError, match=message):
-        load_config(tmp_path, environ={"ADVOCACY_SECRET_KEY": "k", name: value})
+        load_config(tmp_path, environ={"ADVOCACY_SECRET_KEY": "k", "ADVOCACY_TOKEN_KEYS": KEY,
+                                       name: value})
 
 
 def test_instance_file_then_environment_then_overrides(tmp_path):
-    (tmp_path / "advocacy.cfg").write_text('SECRET_KEY = "from-file"\nMAIL_PORT = 2500\n'
+    (tmp_path / "advocacy.cfg").write_text(f'SECRET_KEY = "from-file"\nTOKEN_KEYS = "{KEY}"\n'
+                                           'MAIL_PORT = 2500\n'
                                            'MAIL_SERVER = "file.example"\n')
     config = load_config(tmp_path, {"MAIL_SERVER": "override.example"},
                          environ={"ADVOCACY_MAIL_PORT": "2600"})
@@ -65,7 +70,7 @@ def test_unknown_key_in_instance_file_is_refused(tmp_path):
 
 def test_unknown_override_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="NOPE"):
-        load_config(tmp_path, {"SECRET_KEY": "k", "NOPE": 1}, environ={})
+        load_config(tmp_path, {"SECRET_KEY": "k", "TOKEN_KEYS": KEY, "NOPE": 1}, environ={})
 
 
 def test_app_factory_refuses_to_start_without_secret(monkeypatch):
@@ -89,3 +94,21 @@ def test_postgresql_connections_run_without_jit_and_keep_url_options(fresh_datab
     engine.dispose()
     assert jit == "off"
     assert path.startswith("t_")  # the test schema named in the URL's own options
+
+
+def test_production_refuses_to_start_without_token_keys(tmp_path):
+    with pytest.raises(ConfigError, match="ADVOCACY_TOKEN_KEYS is not set"):
+        load_config(tmp_path, environ={"ADVOCACY_SECRET_KEY": "k"})
+
+
+def test_malformed_token_keys_are_refused(tmp_path):
+    with pytest.raises(ConfigError, match="must be Fernet keys"):
+        load_config(tmp_path, environ={"ADVOCACY_SECRET_KEY": "k",
+                                       "ADVOCACY_TOKEN_KEYS": "not-a-key"})
+
+
+def test_demo_generates_a_token_key_once(tmp_path):
+    first = load_config(tmp_path, environ={"ADVOCACY_DEMO": "1"})
+    second = load_config(tmp_path, environ={"ADVOCACY_DEMO": "1"})
+    assert first["TOKEN_KEYS"] == second["TOKEN_KEYS"]
+    assert (tmp_path / "token_key").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,116 @@
+"""The Bluesky provider against a real PDS (Bluesky's own @atproto/pds, offline)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from advocacy.providers.api import Access, Outgoing, ProviderConfig, ReauthRequired
+from advocacy.providers.bluesky import BlueskyAPI, link_facets
+
+TEXT = ("Schöne Grüße 👨‍❤️‍👨 aus Köln: lesenswert!\n\nIch arbeite bei Beispiel. #Mitarbeiter\n"
+        "http://127.0.0.1:5000/r/AbCdEf1234")
+LINK = "http://127.0.0.1:5000/r/AbCdEf1234"
+
+
+@pytest.fixture
+def api() -> BlueskyAPI:
+    return BlueskyAPI(ProviderConfig({"PROVIDER_TIMEOUT": 10, "ALLOW_INSECURE_PROVIDERS": True}))
+
+
+@pytest.fixture
+def session(api, bluesky_peer):
+    return api.login(bluesky_peer["pds_url"], bluesky_peer["handle"],
+                     bluesky_peer["app_password"])
+
+
+def outgoing(text: str = TEXT, link: str = LINK, **extra) -> Outgoing:
+    text = text.replace(LINK, link)
+    return Outgoing(text=text, body=text, link=link, title="Titel", summary="Zusammenfassung",
+                    language="de", idempotency_key="key", **extra)
+
+
+def access_of(session) -> Access:
+    return Access(session.tokens.access_token, session.did, session.handle, session.pds_url)
+
+
+def read_back(session, uri: str) -> dict:
+    rkey = uri.rsplit("/", 1)[1]
+    answer = httpx.get(f"{session.pds_url}/xrpc/com.atproto.repo.getRecord", params={
+        "repo": session.did, "collection": "app.bsky.feed.post", "rkey": rkey}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()["value"]
+
+
+def test_facets_use_utf8_byte_offsets_golden_example():
+    """The example from Bluesky's documentation: the link spans bytes 74 to 108."""
+    text = ("✨ example mentioning @atproto.com to share the URL 👨‍❤️‍👨 "
+            "https://en.wikipedia.org/wiki/CBOR.")
+    [facet] = link_facets(text)
+    assert facet["index"] == {"byteStart": 74, "byteEnd": 108}
+
+
+def test_login_keeps_a_session_with_expiry(session, bluesky_peer):
+    assert session.did == bluesky_peer["did"]
+    assert session.handle == bluesky_peer["handle"]
+    assert session.tokens.refresh_token and session.tokens.expires_at is not None
+
+
+def test_publish_with_link_facet_and_card(api, session):
+    published = api.publish(access_of(session), outgoing(image=_png(), image_type="image/png"))
+    record = read_back(session, published.remote_id)
+    assert record["text"] == TEXT
+    [facet] = record["facets"]
+    start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+    assert TEXT.encode("utf-8")[start:end].decode() == LINK
+    assert facet["features"][0]["uri"] == LINK
+    card = record["embed"]["external"]
+    assert (card["uri"], card["title"]) == (LINK, "Titel")
+    assert card["thumb"]["mimeType"] == "image/png"
+    assert record["createdAt"].endswith("Z") and record["langs"] == ["de"]
+    assert published.url.startswith(f"https://bsky.app/profile/{session.handle}/post/")
+
+
+def test_find_delete_and_metrics(api, session):
+    """Every share has its own link, so finding a post by its link finds exactly it."""
+    access = access_of(session)
+    mine = outgoing(link="http://127.0.0.1:5000/r/FindMe0001")
+    assert api.find(access, mine) is None
+    published = api.publish(access, mine)
+    assert api.find(access, mine) == published
+    numbers = api.metrics(access, published.remote_id)
+    assert numbers.note == "not available from this Bluesky server"  # the peer has no AppView
+    api.delete(access, published.remote_id)
+    assert api.find(access, mine) is None
+
+
+def test_refresh_rotates_the_session(api, session):
+    """refreshSession returns a new pair. (The PDS still accepts the previous refresh token
+    for a grace period, so a second use is not refused here as it is on X.)"""
+    renewed = api.refresh(access_of(session), session.tokens.refresh_token, None)
+    assert renewed.refresh_token != session.tokens.refresh_token
+    assert renewed.expires_at is not None
+    again = api.refresh(access_of(session), renewed.refresh_token, None)
+    assert again.refresh_token not in (renewed.refresh_token, session.tokens.refresh_token)
+
+
+def test_too_long_posts_are_refused_by_the_pds(api, session):
+    from advocacy.providers.api import ContentRejected
+
+    with pytest.raises(ContentRejected, match="grapheme"):
+        api.publish(access_of(session), outgoing(text="x" * 301))
+
+
+def test_wrong_app_password(api, bluesky_peer):
+    with pytest.raises(ReauthRequired):
+        api.login(bluesky_peer["pds_url"], bluesky_peer["handle"], "aaaa-bbbb-cccc-dddd")
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 20), "#1f5fbf").save(buffer, format="PNG")
+    return buffer.getvalue()
