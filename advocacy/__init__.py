@@ -15,7 +15,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, commands."""
-    from advocacy import cli, db, errors, layout, mail, sanitize
+    from advocacy import cli, crypto, db, errors, layout, mail, sanitize
     from advocacy.config import load_config
     from advocacy.sharing import links
 
@@ -31,6 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _configure_logging(app)
 
     db.init_app(app)
+    crypto.init_app(app)
     mail.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     """Import each area's views (which attach its routes) and register its blueprint."""
     import importlib
 
+    importlib.import_module("advocacy.sharing.draft_views")  # more sharing routes
     for area in AREAS:
         importlib.import_module(f"advocacy.{area}.views")
         app.register_blueprint(importlib.import_module(f"advocacy.{area}").bp)
@@ -116,4 +118,4 @@ def _register_blueprints(app: Flask) -> None:
 
 # Every feature area with pages, in the order their blueprints are registered.
 AREAS = ("core", "auth", "people", "admin", "reports", "content", "sharing", "governance",
-         "engagement")
+         "engagement", "accounts")

@@ -107,6 +107,32 @@ def create_admin(email: str, name: str | None, password: str) -> None:
         click.echo(f"{user.email} is an admin.")
 
 
+@advocacy_cli.command("new-token-key")
+def new_token_key() -> None:
+    """Print a fresh key for ADVOCACY_TOKEN_KEYS."""
+    from advocacy.crypto import new_key
+
+    click.echo(new_key())
+
+
+@advocacy_cli.command("rotate-token-keys")
+def rotate_token_keys() -> None:
+    """Re-encrypt every stored token and secret under the first key of ADVOCACY_TOKEN_KEYS.
+
+    Put the new key in front of the old ones, run this, then drop the old keys."""
+    from advocacy.accounts.services import rotate_secrets
+    from advocacy.crypto import SecretError, vault
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        with session_scope(app) as session:
+            count = rotate_secrets(session, vault(app))
+    except SecretError as exc:
+        raise click.ClickException(f"{exc}; nothing was changed. Keep every key still in "
+                                   "use in ADVOCACY_TOKEN_KEYS.") from None
+    click.echo(f"{count} stored secrets now use the newest key; older keys can be removed.")
+
+
 @advocacy_cli.command("scheduler")
 def scheduler() -> None:
     """Run the scheduler in this process (production: exactly one such process)."""

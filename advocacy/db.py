@@ -179,6 +179,19 @@ def get_session() -> Session:
     return session
 
 
+def end_request_transaction() -> None:
+    """End the request's transaction before a call to a network.
+
+    Such a call can take seconds, and the work after it commits in its own session; an
+    open read transaction would only hold back PostgreSQL's vacuum meanwhile (and, in the
+    tests, where every session shares one connection, wrap the job's commit in a savepoint
+    that the request then rolls back). Loaded objects stay readable, detached.
+    """
+    session = g.get("db_session")
+    if session is not None:
+        session.close()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -23,11 +23,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from advocacy.accounts.jobs import refresh_accounts
 from advocacy.admin.services import get_settings
 from advocacy.auth.services import purge_expired
 from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, session_scope
+from advocacy.sharing.outbox import fetch_metrics, process_outbox
 from advocacy.sharing.tracking import process_clicks
 
 log = logging.getLogger(__name__)
@@ -35,11 +37,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Job:
+    """A scheduled job. Most take one session and are committed once by the adapter; jobs
+    that talk to networks (`per_app`) take the app and keep their own short transactions,
+    so no database lock is held while waiting for a network."""
+
     id: str
-    func: Callable[[Session], Any]
+    func: Callable[[Any], Any]
     trigger: str  # "interval" or "cron"
     trigger_args: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    per_app: bool = False
 
 
 def judge_clicks(session: Session) -> int:
@@ -50,6 +57,13 @@ def judge_clicks(session: Session) -> int:
 JOBS: tuple[Job, ...] = (
     Job("process-clicks", judge_clicks, "interval", {"seconds": 10},
         "count new clicks on tracked links (once per visitor and day) and give their points"),
+    Job("send-posts", process_outbox, "interval", {"seconds": 15},
+        "post queued and scheduled shares through the networks' APIs", per_app=True),
+    Job("fetch-metrics", fetch_metrics, "interval", {"hours": 1},
+        "read likes, reposts and replies of posts from the last 14 days", per_app=True),
+    Job("refresh-accounts", refresh_accounts, "interval", {"hours": 24},
+        "update follower counts and remind people a week before LinkedIn access ends",
+        per_app=True),
     Job("withdraw-expired-content", withdraw_expired, "interval", {"minutes": 5},
         "take items off the feed whose expiry or image licence has passed"),
     Job("purge-expired-logins", purge_expired, "interval", {"hours": 1},
@@ -67,6 +81,11 @@ def find_job(job_id: str) -> Job:
 def run_job(app: Flask, job: Job) -> Any:
     """Run one job once in its own session and transaction; log how long it took."""
     started = time.monotonic()
+    if job.per_app:
+        with app.app_context():
+            result = job.func(app)
+        log.info("job %s finished in %.2fs: %s", job.id, time.monotonic() - started, result)
+        return result
     with app.app_context(), session_scope(app) as session:
         result = job.func(session)
     log.info("job %s finished in %.2fs: %s", job.id, time.monotonic() - started, result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from advocacy.people.models import Group, User, UserRole
@@ -119,3 +120,70 @@ def test_demo_brings_every_page_to_life(app, db):
     board = leaderboard(db, "all", now.date(), "anonymous", viewer.id)
     assert len(board.rows) >= 10
     assert any(row.name for row in board.rows) and any(not row.name for row in board.rows)
+
+
+def test_token_keys_rotate_without_losing_a_secret(app, db, make_user):
+    """A new key goes in front; after the command the old key can go."""
+    from advocacy.accounts.models import SocialAccount
+    from advocacy.crypto import SecretError, Vault, vault
+    from tests.conftest import TEST_TOKEN_KEY
+
+    old = Vault([TEST_TOKEN_KEY])
+    user = make_user()
+    account = SocialAccount(user_id=user.id, network="mastodon", handle="@ana@example.social",
+                            external_id="1", base_url="https://example.social")
+    db.add(account)
+    db.flush()
+    account.access_token_enc = old.seal(f"account:{account.id}:access_token", "tok-123")
+    db.commit()
+
+    fresh = run(app, "advocacy", "new-token-key").strip()
+    assert fresh != TEST_TOKEN_KEY and len(fresh) == 44
+    app.extensions["advocacy.vault"] = Vault([fresh, TEST_TOKEN_KEY])
+    assert "1 stored secrets now use the newest key" in run(app, "advocacy",
+                                                            "rotate-token-keys")
+    db.expire_all()
+    sealed = db.get(SocialAccount, account.id).access_token_enc
+    assert Vault([fresh]).open(f"account:{account.id}:access_token", sealed) == "tok-123"
+    with pytest.raises(SecretError):
+        old.open(f"account:{account.id}:access_token", sealed)
+
+    app.extensions["advocacy.vault"] = Vault([TEST_TOKEN_KEY])  # the new key was lost
+    result = app.test_cli_runner().invoke(args=["advocacy", "rotate-token-keys"])
+    assert result.exit_code != 0 and "nothing was changed" in result.output
+    db.expire_all()
+    assert db.get(SocialAccount, account.id).access_token_enc == sealed
+    assert vault(app) is app.extensions["advocacy.vault"]
+
+
+def test_demo_shows_posting_by_api(app, db, client):
+    """Connected accounts, posts in every state with measured engagement, a draft."""
+    from advocacy.content.models import ContentItem
+    from advocacy.sharing.models import ExecutiveDraft, OutboxPost, Share
+
+    run(app, "advocacy", "demo", "--password", "demo words 123")
+    states = dict(db.execute(sa.select(OutboxPost.state, sa.func.count())
+                             .group_by(OutboxPost.state)).all())
+    assert states.keys() == {"posted", "queued", "failed", "blocked"}
+    assert states["posted"] >= 6
+    reached = db.execute(sa.select(sa.func.sum(Share.click_count), sa.func.sum(OutboxPost.likes))
+                         .join(OutboxPost, OutboxPost.share_id == Share.id)
+                         .where(OutboxPost.state == "posted")).one()
+    assert all(number > 0 for number in reached)
+    draft = db.scalar(sa.select(ExecutiveDraft))
+    assert draft.state == "proposed" and draft.executive.email == "exec@example.com"
+    suggested = db.scalar(sa.select(ContentItem).where(ContentItem.suggested_post_at.is_not(None)))
+    assert suggested is not None and suggested.state == "approved"
+
+    client.login("employee@example.com", "demo words 123")
+    assert 'class="hint suggested-time"' in client.get(f"/share/{suggested.id}").get_data(
+        as_text=True)
+    assert "account-card needs-attention" in client.get("/accounts/").get_data(as_text=True)
+    shares = client.get("/shares").get_data(as_text=True)
+    for shown in ('"post-state queued"', '"post-state blocked"', '"post-state failed"',
+                  '"post-state posted"', "did not answer in time"):
+        assert shown in shares, shown
+    client.logout()
+    client.login("exec@example.com", "demo words 123")
+    assert "/drafts/mine" in client.get("/").get_data(as_text=True)
+    assert f"/drafts/{draft.id}/review" in client.get("/drafts/mine").get_data(as_text=True)

@@ -19,7 +19,7 @@ from advocacy.core.models import SchedulerLease
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, utcnow
 from advocacy.scheduler import Job, LeasedScheduler
-from tests.conftest import base_config
+from tests.conftest import TEST_TOKEN_KEY, base_config
 
 ROOT = Path(__file__).resolve().parents[1]
 TTL = dt.timedelta(seconds=30)
@@ -90,6 +90,7 @@ def test_jobs_run_only_in_the_scheduler_holding_the_lease(fresh_database_url):
 
 def _start_scheduler(url: str, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ADVOCACY_DATABASE_URL": url, "ADVOCACY_SECRET_KEY": "k" * 32,
+           "ADVOCACY_TOKEN_KEYS": TEST_TOKEN_KEY,
            "ADVOCACY_SCHEDULER_TICK_SECONDS": "1", "ADVOCACY_SCHEDULER_LEASE_SECONDS": "3",
            "ADVOCACY_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as output:  # the child keeps its own copy of the descriptor

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from advocacy.core.models import SchedulerLease
+from advocacy.core.models import AuditEvent, SchedulerLease
 from advocacy.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -66,3 +66,11 @@ def release_lease(engine: Engine, holder: str) -> None:
     with engine.begin() as connection:
         connection.execute(sa.delete(table).where(table.c.name == LEASE_NAME,
                                                   table.c.holder == holder))
+
+
+def audit(session: Session, actor_id: int | None, action: str, detail: str = "",
+          now: dt.datetime | None = None) -> None:
+    """Record who did something others must be able to trace."""
+    session.add(AuditEvent(actor_id=actor_id, action=action, detail=detail[:2000],
+                           created_at=now or utcnow()))
+    session.flush()

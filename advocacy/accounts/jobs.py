@@ -1,0 +1,85 @@
+"""Daily care of connected accounts: follower counts, and the LinkedIn expiry reminder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+
+from advocacy import mail
+from advocacy.accounts.models import SocialAccount
+from advocacy.accounts.services import fresh_access
+from advocacy.db import session_scope, utcnow
+from advocacy.providers.api import Profile, ProviderError, ReauthRequired
+from advocacy.providers.registry import NETWORKS, api_for
+
+log = logging.getLogger(__name__)
+
+REMIND_BEFORE = dt.timedelta(days=7)
+
+
+def refresh_accounts(app: Flask, now: dt.datetime | None = None) -> dict[str, int]:
+    """Follower counts (the estimated reach of the next shares) and expiry reminders."""
+    now = now or utcnow()
+    with app.app_context():  # mails are written in each person's language
+        return {"followers": _update_followers(app, now), "reminded": remind_expiring(app, now)}
+
+
+def _update_followers(app: Flask, now: dt.datetime) -> int:
+    with session_scope(app) as session:
+        due = [(a.id, a.network) for a in session.scalars(
+            sa.select(SocialAccount).where(
+                SocialAccount.status == "active",
+                sa.or_(SocialAccount.followers_at.is_(None),
+                       SocialAccount.followers_at < now - dt.timedelta(hours=20))))]
+    updated = 0
+    for account_id, network in due:
+        try:
+            profile = _profile(app, account_id, network)
+        except ProviderError as exc:
+            log.info("followers of account %s not updated: %s", account_id, exc.message)
+            continue
+        with session_scope(app) as session:
+            account = session.get(SocialAccount, account_id)
+            if account is not None and profile.followers is not None:
+                account.followers, account.followers_at = profile.followers, now
+                updated += 1
+    return updated
+
+
+def _profile(app: Flask, account_id: int, network: str) -> Profile:
+    """The profile; when the network refuses the token, renew it once (which marks the
+    account for reconnecting, and tells the person, when that fails too)."""
+    provider = api_for(network, app.config)
+    try:
+        return provider.profile(fresh_access(app, account_id))
+    except ReauthRequired:
+        return provider.profile(fresh_access(app, account_id, force=True))
+
+
+def remind_expiring(app: Flask, now: dt.datetime) -> int:
+    """A week before a token that cannot be renewed (LinkedIn) runs out, an e-mail; the
+    start page shows a banner until the person reconnects."""
+    with session_scope(app) as session:
+        accounts = list(session.scalars(sa.select(SocialAccount).where(
+            SocialAccount.refresh_token_enc.is_(None), SocialAccount.expires_at.is_not(None),
+            SocialAccount.expires_at < now + REMIND_BEFORE, SocialAccount.reminded_at.is_(None),
+            SocialAccount.status == "active")))
+        for account in accounts:
+            account.reminded_at = now
+            label = NETWORKS[account.network].label
+            with force_locale(account.user.language):
+                mail.queue(session, mail.Mail(
+                    to=account.user.email,
+                    subject=_("Your %(network)s connection ends soon", network=label),
+                    body=_("Hello %(name)s,\n\nyour connection to %(network)s (%(handle)s) ends "
+                           "on %(date)s; %(network)s does not let us renew it. Reconnecting "
+                           "takes one click in your profile under "
+                           "\u201cConnected accounts\u201d.\n",
+                           name=account.user.name, network=label, handle=account.handle,
+                           date=format_date(account.expires_at, "long"))))
+        return len(accounts)
