@@ -1,9 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from advocacy.forms import BaseForm, HttpUrl
 
@@ -31,6 +38,11 @@ class SettingsForm(BaseForm):
             DataRequired(), Length(max=60),
             Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, - _ and . only."))],
         description=_l("Appears as utm_medium in your web analytics."))
+    stagger_minutes = IntegerField(
+        _l("Minutes between colleagues' posts of the same item"),
+        validators=[InputRequired(), NumberRange(min=0, max=240)],
+        description=_l("Posts by API are spread this far apart so colleagues do not post the "
+                       "same item in the same minute. 0 switches it off."))
     leaderboard_others = RadioField(
         _l("On leaderboards, people who did not opt in are"),
         choices=[SelectChoice("anonymous", _l("shown as “a colleague”")),

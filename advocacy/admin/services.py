@@ -37,6 +37,13 @@ class ProgrammeSettings:
     points_unique_click: int
     points_guidelines_ack: int
     points_daily_cap: int
+    # Posting by API: minutes between colleagues' posts of the same item (0: off), and the
+    # crisis pause (nothing is sent while it is on).
+    stagger_minutes: int
+    posting_paused: bool
+    pause_reason: str
+    paused_by: str
+    paused_at: str
 
     def disclosure_line(self, language: str) -> str:
         """The disclosure line for content in `language`, with the company name filled in."""
@@ -60,6 +67,11 @@ DEFAULTS: dict[str, Callable[[], Any]] = {
     "points_unique_click": lambda: 1,
     "points_guidelines_ack": lambda: 10,
     "points_daily_cap": lambda: 100,
+    "stagger_minutes": lambda: 0,
+    "posting_paused": lambda: False,
+    "pause_reason": lambda: "",
+    "paused_by": lambda: "",
+    "paused_at": lambda: "",
 }
 TYPES: dict[str, type] = typing.get_type_hints(ProgrammeSettings)
 KEYS = frozenset(DEFAULTS)

@@ -83,6 +83,9 @@ class ItemForm(BaseForm):
                                     description=_l("Empty: as soon as it is approved."))
     expire_at = DateTimeLocalField(_l("Expires at"), validators=[Optional()],
                                    format="%Y-%m-%dT%H:%M")
+    suggested_post_at = DateTimeLocalField(
+        _l("Suggested time to post"), validators=[Optional()], format="%Y-%m-%dT%H:%M",
+        description=_l("Offered to people who schedule their share."))
     is_pinned = BooleanField(_l("Pin to the top of the feed"))
     texts = FieldList(FormField(ShareTextForm), min_entries=3)
     save = SubmitField(_l("Save draft"))
@@ -91,6 +94,14 @@ class ItemForm(BaseForm):
     def validate_expire_at(self, field: DateTimeLocalField) -> None:
         if field.data and self.publish_at.data and field.data <= self.publish_at.data:
             raise ValidationError(_l("The expiry must come after the publication time."))
+
+    def validate_suggested_post_at(self, field: DateTimeLocalField) -> None:
+        # A suggestion outside the item's live window would schedule posts that are then
+        # cancelled as withdrawn (or wait for an item nobody can see yet).
+        if field.data and self.publish_at.data and field.data < self.publish_at.data:
+            raise ValidationError(_l("Suggest a time after the publication time."))
+        if field.data and self.expire_at.data and field.data >= self.expire_at.data:
+            raise ValidationError(_l("Suggest a time before the expiry."))
 
     def validate_texts(self, field: FieldList) -> None:
         if not any((entry.form.text.data or "").strip() for entry in field.entries):

@@ -48,3 +48,19 @@ def store_image(data: bytes, folder: Path, max_bytes: int) -> str:
 def delete_image(folder: Path, name: str | None) -> None:
     if name and "/" not in name and not name.startswith("."):
         (folder / name).unlink(missing_ok=True)
+
+
+def card_image(folder: Path, name: str | None,
+               max_bytes: int = 950_000) -> tuple[bytes, str] | None:
+    """The key image as a JPEG small enough for a link card (Bluesky takes up to 1 MB)."""
+    if not name or "/" in name or not (folder / name).exists():
+        return None
+    with Image.open(folder / name) as image:
+        picture = image.convert("RGB")
+    for side, quality in ((1200, 85), (1000, 75), (800, 65), (600, 55)):
+        picture.thumbnail((side, side))
+        buffer = BytesIO()
+        picture.save(buffer, format="JPEG", quality=quality, optimize=True)
+        if buffer.tell() <= max_bytes:
+            return buffer.getvalue(), "image/jpeg"
+    return None

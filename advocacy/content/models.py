@@ -101,6 +101,8 @@ class ContentItem(Base):
     expire_at: Mapped[dt.datetime | None]
     live_from: Mapped[dt.datetime | None]
     is_pinned: Mapped[bool_false]
+    # Communications' suggestion for when to post (offered when scheduling a share).
+    suggested_post_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     submitted_by_id: Mapped[int | None] = mapped_column(

@@ -91,6 +91,7 @@ class ItemData:
     publish_at: dt.datetime | None = None
     expire_at: dt.datetime | None = None
     is_pinned: bool = False
+    suggested_post_at: dt.datetime | None = None
     image_alt: str = ""
     image_licence: str = ""
     image_credit: str = ""
@@ -122,6 +123,7 @@ def save_item(session: Session, actor: User, item: ContentItem | None,
     item.campaign_id = data.campaign_id
     item.publish_at, item.expire_at = data.publish_at, data.expire_at
     item.is_pinned = data.is_pinned
+    item.suggested_post_at = data.suggested_post_at
     item.image_alt = data.image_alt.strip()
     item.image_licence = data.image_licence.strip()
     item.image_credit = data.image_credit.strip()

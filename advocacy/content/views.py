@@ -61,6 +61,7 @@ def _item_form(item: ContentItem | None = None) -> ItemForm:
         form.campaign_id.data = item.campaign_id or 0
         form.publish_at.data = to_local(item.publish_at, timezone)
         form.expire_at.data = to_local(item.expire_at, timezone)
+        form.suggested_post_at.data = to_local(item.suggested_post_at, timezone)
         while len(form.texts.entries) < len(item.share_texts) + 1:
             form.texts.append_entry()
         for entry, text in zip(form.texts.entries, item.share_texts, strict=False):
@@ -83,6 +84,7 @@ def _item_data(form: ItemForm) -> services.ItemData:
         campaign_id=form.campaign_id.data or None, tier_ids=set(form.tier_ids.data),
         group_ids=set(form.group_ids.data), publish_at=to_utc(form.publish_at.data, timezone),
         expire_at=to_utc(form.expire_at.data, timezone), is_pinned=form.is_pinned.data,
+        suggested_post_at=to_utc(form.suggested_post_at.data, timezone),
         image_alt=form.image_alt.data or "", image_licence=form.image_licence.data or "",
         image_credit=form.image_credit.data or "",
         image_licence_ends_on=form.image_licence_ends_on.data,

@@ -44,10 +44,15 @@ class Share(Base):
     target_url: Mapped[str] = mapped_column(sa.String(2000))
     utm_campaign: Mapped[str | None] = mapped_column(sa.String(80))
     created_at: Mapped[created_at]
+    # When the post went out: at once for share links; when the API confirmed it for
+    # posts by API (NULL while queued, and for failed or cancelled ones).
+    posted_at: Mapped[dt.datetime | None]
+    followers: Mapped[int | None]  # of the account at share time: the estimated reach
     click_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User | None] = relationship()
     item: Mapped[ContentItem] = relationship()
+    post: Mapped[OutboxPost | None] = relationship(back_populates="share", uselist=False)
 
 
 class Click(Base):
@@ -72,3 +77,103 @@ class Click(Base):
     visitor_hash: Mapped[str] = mapped_column(sa.String(32))
     visitor_hash_prev: Mapped[str] = mapped_column(sa.String(32))  # with yesterday's salt
     counted: Mapped[bool | None]
+
+
+POST_STATES = ("queued", "sending", "posted", "failed", "cancelled", "blocked")
+
+
+class OutboxPost(Base):
+    """A share that is posted through a network's API by the job, not by the browser.
+
+    `queued` posts are sent when `run_at` has passed (a future `run_at` is a scheduled
+    share); `sending` is claimed by the job; `blocked` waits for the account to be
+    reconnected. The idempotency key goes to networks that accept one (Mastodon); for the
+    others the job looks for the post before it tries again after an unknown outcome.
+    """
+
+    __tablename__ = "outbox_post"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "state IN ('queued', 'sending', 'posted', 'failed', 'cancelled', 'blocked')",
+            name="known_state"),
+        sa.Index("ix_outbox_post_state_run_at", "state", "run_at"),
+        sa.Index("ix_outbox_post_account_id", "account_id"),
+        sa.Index("ix_outbox_post_posted_at", "posted_at"),
+    )
+
+    id: Mapped[intpk]
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("share.id", ondelete="CASCADE"),
+                                          unique=True)
+    account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("social_account.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    run_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[dt.datetime | None]
+    outcome_unknown: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    error_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    remote_id: Mapped[str | None] = mapped_column(sa.String(300))
+    remote_url: Mapped[str | None] = mapped_column(sa.String(500))
+    posted_at: Mapped[dt.datetime | None]
+    deleted_at: Mapped[dt.datetime | None]
+    # Engagement as the network reports it (measured), fetched for 14 days after posting.
+    likes: Mapped[int | None]
+    reposts: Mapped[int | None]
+    replies: Mapped[int | None]
+    impressions: Mapped[int | None]
+    metrics_at: Mapped[dt.datetime | None]
+    metrics_note: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[created_at]
+
+    share: Mapped[Share] = relationship(back_populates="post")
+
+
+class ShareMetric(Base):
+    """One fetch of a post's engagement, kept so trends can be shown."""
+
+    __tablename__ = "share_metric"
+    __table_args__ = (sa.Index("ix_share_metric_share_id_fetched_at", "share_id", "fetched_at"),)
+
+    id: Mapped[intpk]
+    share_id: Mapped[int] = mapped_column(sa.ForeignKey("share.id", ondelete="CASCADE"))
+    fetched_at: Mapped[dt.datetime]
+    likes: Mapped[int | None]
+    reposts: Mapped[int | None]
+    replies: Mapped[int | None]
+    impressions: Mapped[int | None]
+
+
+DRAFT_STATES = ("proposed", "approved", "declined", "withdrawn")
+
+
+class ExecutiveDraft(Base):
+    """White glove: a post communications prepared for an executive. It is posted only
+    after the executive approved it, from their own account, as edited by them."""
+
+    __tablename__ = "executive_draft"
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('proposed', 'approved', 'declined', 'withdrawn')",
+                           name="known_state"),
+        sa.Index("ix_executive_draft_executive_id_state", "executive_id", "state"),
+    )
+
+    id: Mapped[intpk]
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("content_item.id", ondelete="CASCADE"))
+    executive_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    network: Mapped[str] = mapped_column(sa.String(20))
+    text: Mapped[str] = mapped_column(sa.Text)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    post_at: Mapped[dt.datetime | None]
+    state: Mapped[str] = mapped_column(sa.String(10), default="proposed")
+    share_id: Mapped[int | None] = mapped_column(sa.ForeignKey("share.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None]
+    created_at: Mapped[created_at]
+
+    item: Mapped[ContentItem] = relationship()
+    executive: Mapped[User] = relationship(foreign_keys=[executive_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])

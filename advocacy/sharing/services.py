@@ -122,56 +122,87 @@ class ShareRequest:
     acknowledge_guidelines: bool = False
 
 
-def create_share(session: Session, user: User, item: ContentItem, request: ShareRequest,
-                 settings: ProgrammeSettings, link_for: Callable[[str], str], timezone: str,
-                 now: dt.datetime | None = None) -> tuple[Share, str]:
-    """Record a share and return it with the network's share-intent URL.
-
-    `link_for(code)` builds the absolute tracked link. Before the first share, and after a
-    new version, the current guidelines must be acknowledged (`acknowledge_guidelines`).
-    """
-    now = now or utcnow()
-    network = get_network(request.network)
+def confirm_guidelines(session: Session, user: User, acknowledged: bool,
+                       settings: ProgrammeSettings, timezone: str, now: dt.datetime) -> None:
+    """Before the first share, and after a new version, the current guidelines must be
+    acknowledged; the acknowledgement is recorded (with its points) here."""
     pending = pending_guideline(session, user)
-    if pending is not None:
-        if not request.acknowledge_guidelines:
-            raise GuidelinesRequired(_("Please confirm that you have read the social-media "
-                                       "guidelines before sharing."))
-        acknowledge(session, user, pending, now)
-        award(session, user.id, "guidelines_ack", "guideline", pending.id, settings, now,
-              timezone)
-    text = request.text.strip()
+    if pending is None:
+        return
+    if not acknowledged:
+        raise GuidelinesRequired(_("Please confirm that you have read the social-media "
+                                   "guidelines before sharing."))
+    acknowledge(session, user, pending, now)
+    award(session, user.id, "guidelines_ack", "guideline", pending.id, settings, now, timezone)
+
+
+def new_share(session: Session, user: User, item: ContentItem, network: str, text: str,
+              share_text_id: int | None, settings: ProgrammeSettings,
+              link_for: Callable[[str], str], *, method: str,
+              now: dt.datetime) -> Share:
+    """The share row with its own tracked link and the composed text (the person's words,
+    the disclosure line, the link). Counters and points are the caller's: a share link
+    counts at once, a post by API when the network confirms it."""
+    text = text.strip()
     if len(text) > MAX_TEXT:
         raise DomainError(_("The text is longer than %(n)d characters.", n=MAX_TEXT))
     code = _unused_code(session)
-    link = link_for(code)
     composition = Composition(text=text, disclosure=settings.disclosure_line(item.language),
-                              link=link, title=item.title,
+                              link=link_for(code), title=item.title,
                               mastodon_instance=user.mastodon_instance)
-    size = measure(network.key, composition.full)
+    suggestion = next((t for t in item.share_texts if t.id == share_text_id), None)
+    share = Share(
+        code=code, user_id=user.id, item_id=item.id, tier_id=user.tier_id, network=network,
+        method=method, share_text_id=suggestion.id if suggestion else None,
+        text=composition.full, edited=suggestion is None or suggestion.text.strip() != text,
+        target_url=item.url, utm_campaign=item.campaign.slug if item.campaign else None,
+        created_at=now)
+    session.add(share)
+    user.last_network = network
+    session.flush()
+    return share
+
+
+def first_share_of(session: Session, user_id: int | None, excluding: int | None = None) -> bool:
+    """True when the person has no share that went out yet (besides `excluding`)."""
+    query = sa.select(Share.id).where(Share.user_id == user_id, Share.posted_at.is_not(None))
+    if excluding is not None:
+        query = query.where(Share.id != excluding)
+    return session.scalar(query.limit(1)) is None
+
+
+def create_share(session: Session, user: User, item: ContentItem, request: ShareRequest,
+                 settings: ProgrammeSettings, link_for: Callable[[str], str], timezone: str,
+                 now: dt.datetime | None = None) -> tuple[Share, str]:
+    """Record a share by link and return it with the network's share-intent URL.
+
+    `link_for(code)` builds the absolute tracked link.
+    """
+    now = now or utcnow()
+    network = get_network(request.network)
+    confirm_guidelines(session, user, request.acknowledge_guidelines, settings, timezone, now)
+    first = first_share_of(session, user.id)
+    share = new_share(session, user, item, network.key, request.text, request.share_text_id,
+                      settings, link_for, method="intent", now=now)
+    size = measure(network.key, share.text)
     if size.over:
         raise DomainError(_("Your text is too long for %(network)s: %(used)d of %(limit)d "
                             "(including the disclosure line and the link). Please shorten it.",
                             network=network.label, used=size.used, limit=size.limit or 0))
-    suggestion = next((t for t in item.share_texts if t.id == request.share_text_id), None)
-    first = session.scalar(sa.select(Share.id).where(Share.user_id == user.id).limit(1)) is None
-    share = Share(
-        code=code, user_id=user.id, item_id=item.id, tier_id=user.tier_id, network=network.key,
-        share_text_id=suggestion.id if suggestion else None, text=composition.full,
-        edited=suggestion is None or suggestion.text.strip() != text, target_url=item.url,
-        utm_campaign=item.campaign.slug if item.campaign else None, created_at=now)
-    session.add(share)
-    if suggestion is not None:
-        suggestion.times_used += 1
+    share.posted_at = now
+    if share.share_text_id is not None:
+        session.execute(sa.update(ShareText).where(ShareText.id == share.share_text_id)
+                        .values(times_used=ShareText.times_used + 1))
     session.execute(sa.update(ContentItem).where(ContentItem.id == item.id)
                     .values(share_count=ContentItem.share_count + 1))
-    user.last_network = network.key
-    session.flush()
     award(session, user.id, "share", "share", share.id, settings, now, timezone)
     if first:
         award(session, user.id, "first_share", "share", share.id, settings, now, timezone)
     log.debug("share %s of item %s on %s", share.id, item.id, network.key)
-    return share, network.intent(composition)
+    body, _sep, link = share.text.rpartition("\n")
+    return share, network.intent(Composition(text=body, disclosure="", link=link,
+                                             title=item.title,
+                                             mastodon_instance=user.mastodon_instance))
 
 
 def _unused_code(session: Session) -> str:
@@ -186,4 +217,4 @@ def my_shares(session: Session, user: User, page: int = 1, per_page: int = 20) -
     """A person's own shares, newest first, with their items."""
     return paginate(session, sa.select(Share).where(Share.user_id == user.id), page, per_page,
                     Share.created_at.desc(), Share.id.desc(),
-                    options=(selectinload(Share.item),))
+                    options=(selectinload(Share.item), selectinload(Share.post)))

@@ -21,6 +21,10 @@
 
     form.querySelectorAll(".no-js-only").forEach(function (el) { el.hidden = true; });
 
+    function checkedAccounts() {
+      return Array.prototype.slice.call(form.querySelectorAll("input[name=accounts]:checked"));
+    }
+
     function network() {
       var checked = form.querySelector("input[name=network]:checked");
       return checked ? checked.value : null;
@@ -28,17 +32,33 @@
 
     function urlOnly(key) { return form.getAttribute("data-url-only-" + key) === "1"; }
 
+    /* The budget of every network the post goes to: the checked accounts (a Mastodon
+       server may set its own limit), or else the share page chosen below. */
+    function targets() {
+      var accounts = checkedAccounts().map(function (box) {
+        var limit = box.getAttribute("data-limit");
+        return [box.getAttribute("data-network"), limit ? parseInt(limit, 10) : undefined];
+      });
+      if (accounts.length) { return accounts; }
+      return network() ? [[network(), undefined]] : [];
+    }
+
     function update() {
-      var key = network();
-      if (!key) { return; }
       var body = compose(textarea.value, disclosure);
-      var m = window.AdvocacyCount.measure(key, body ? body + "\n" + link : link);
-      output.textContent = m.limit ? m.used + " / " + m.limit : String(m.used);
-      output.className = "budgets" + (m.over ? " over" : "");
-      copyNote.hidden = !urlOnly(key);
+      var full = body ? body + "\n" + link : link;
+      var over = false;
+      output.textContent = targets().map(function (target) {
+        var m = window.AdvocacyCount.measure(target[0], full, target[1]);
+        over = over || m.over;
+        return (targets().length > 1 ? target[0] + " " : "") +
+          (m.limit ? m.used + " / " + m.limit : String(m.used));
+      }).join(" · ");
+      output.className = "budgets" + (over ? " over" : "");
+      if (copyNote) { copyNote.hidden = checkedAccounts().length > 0 || !urlOnly(network()); }
     }
 
     form.addEventListener("change", function (event) {
+      if (event.target.name === "accounts") { update(); return; }
       if (event.target.name !== "network") { return; }
       var suggestion = suggestions[event.target.value];
       // Keep what the person wrote; replace only an untouched suggestion.
@@ -51,13 +71,14 @@
     });
     textarea.addEventListener("input", update);
 
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
       var key = network();
-      if (key && urlOnly(key) && navigator.clipboard) {
+      var byLink = event.submitter && event.submitter.name === "open";
+      if (byLink && key && urlOnly(key) && navigator.clipboard) {
         navigator.clipboard.writeText(compose(textarea.value, disclosure)).catch(function () {});
       }
       var dialog = form.closest("dialog");
-      if (dialog) {
+      if (dialog && byLink) {
         // The network opens in a new tab; the feed stays where it was.
         window.setTimeout(function () { dialog.close(); }, 300);
       }

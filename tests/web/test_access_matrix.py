@@ -77,6 +77,22 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "engagement.points": EMPLOYEE,
     "engagement.leaderboard": EMPLOYEE,
     "engagement.rules": ADMIN,
+    "accounts.connections": EMPLOYEE,
+    "accounts.connect": EMPLOYEE,
+    "accounts.callback": EMPLOYEE,
+    "accounts.connect_bluesky": EMPLOYEE,
+    "accounts.disconnect": EMPLOYEE,
+    "sharing.retry_post": EMPLOYEE,
+    "sharing.cancel_post": EMPLOYEE,
+    "sharing.delete_post": EMPLOYEE,
+    "sharing.posting": frozenset({"comms", "admin"}),
+    "sharing.pause_posting": frozenset({"comms", "admin"}),
+    "sharing.resume_posting": frozenset({"comms", "admin"}),
+    "sharing.draft_new": COMMS,
+    "sharing.draft_list": COMMS,
+    "sharing.draft_withdraw": COMMS,
+    "sharing.drafts_mine": EMPLOYEE,
+    "sharing.draft_review": EMPLOYEE,
 }
 
 # Who is asking: the roles of a logged-in person, or None for an anonymous visitor.
@@ -130,7 +146,8 @@ def sample(db, make_user):
     db.commit()
     return {"user_id": target.id, "group_id": group.id, "tier_id": 2,
             "token": "not-a-real-token", "filename": "css/app.css", "item_id": item.id,
-            "campaign_id": campaign.id, "name": "missing.jpg", "code": share.code}
+            "campaign_id": campaign.id, "name": "missing.jpg", "code": share.code,
+            "network": "mastodon", "post_id": 999_999, "draft_id": 999_999}
 
 
 @pytest.mark.parametrize("visitor", VISITORS)

@@ -121,8 +121,10 @@ def test_remember_me_cookie_is_httponly(client, make_user):
 
 def test_production_config_marks_cookies_secure(database_url):
     from advocacy import create_app
+    from tests.conftest import TEST_TOKEN_KEY
 
-    app = create_app({"SECRET_KEY": "s" * 40, "DATABASE_URL": database_url})
+    app = create_app({"SECRET_KEY": "s" * 40, "DATABASE_URL": database_url,
+                      "TOKEN_KEYS": TEST_TOKEN_KEY})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
 

@@ -146,6 +146,26 @@ class TestCreate:
         assert "The expiry must come after the publication time." in response.get_data(
             as_text=True)
 
+    def test_a_suggested_posting_time_is_stored_in_utc(self, client, comms, db):
+        response = client.post_form("/content/new", form(publish_at="2030-05-01T09:00",
+                                                         suggested_post_at="2030-05-02T08:15"))
+        assert response.status_code == 302
+        assert only_item(db, "Our new office").suggested_post_at == dt.datetime(
+            2030, 5, 2, 6, 15, tzinfo=dt.UTC)
+
+    @pytest.mark.parametrize(("suggested", "message"), [
+        ("2030-04-30T12:00", "Suggest a time after the publication time."),
+        ("2030-05-03T12:00", "Suggest a time before the expiry."),
+    ])
+    def test_a_suggested_time_outside_the_live_window_is_refused(self, client, comms, db,
+                                                                 suggested, message):
+        response = client.post_form("/content/new", form(
+            publish_at="2030-05-01T09:00", expire_at="2030-05-03T09:00",
+            suggested_post_at=suggested))
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+        assert db.scalar(sa.select(sa.func.count()).select_from(ContentItem)) == 0
+
     def test_unknown_network_is_refused(self, client, comms):
         response = client.post_form("/content/new", form(**{"texts-0-network": "myspace"}))
         assert response.status_code == 400

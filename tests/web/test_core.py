@@ -42,7 +42,7 @@ class TestSettings:
             "legal_notice_url": "https://muster.example/impressum", "privacy_notice_url": "",
             "disclosure_line_de": "Ich arbeite bei {company}.",
             "disclosure_line_en": "I work at {company}.", "four_eyes": "y",
-            "utm_medium": "advocacy", "leaderboard_others": "hidden"})
+            "utm_medium": "advocacy", "leaderboard_others": "hidden", "stagger_minutes": "0"})
         assert response.status_code == 302
         page = client.get("/").get_data(as_text=True)
         assert "Stimmen der Firma" in page
@@ -60,7 +60,7 @@ class TestSettings:
         response = client.post_form("/admin/settings", {
             "programme_name": "P", "company_name": "C", "legal_notice_url": url,
             "disclosure_line_de": "x", "disclosure_line_en": "y", "utm_medium": "m",
-            "leaderboard_others": "anonymous"})
+            "leaderboard_others": "anonymous", "stagger_minutes": "0"})
         assert response.status_code == 400
         assert b"Enter a full web address" in response.data
 

@@ -1,0 +1,840 @@
+"""Posting by API through the outbox, against the fake LinkedIn, X and Mastodon servers.
+
+Every test goes through the app (the share sheet, "My shares", the job) and checks both our
+database and what the network received. Accounts are stored with the real service
+(`save_account`) and tokens the fakes issued, as connecting would store them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from advocacy.accounts.models import SocialAccount
+from advocacy.accounts.services import save_account
+from advocacy.admin.services import save_settings
+from advocacy.content.models import ContentItem
+from advocacy.content.services import withdraw_expired
+from advocacy.crypto import vault
+from advocacy.db import utcnow
+from advocacy.engagement.models import PointEntry
+from advocacy.providers.api import Profile, Tokens
+from advocacy.sharing.models import OutboxPost, Share, ShareMetric
+from advocacy.sharing.outbox import BACKOFF_MINUTES, fetch_metrics, process_outbox
+from tests import factories
+from tests.fakes.fixtures import provider_config
+
+MINUTE = dt.timedelta(minutes=1)
+
+
+@pytest.fixture
+def config_overrides(smtp_config, fake_linkedin, fake_x):
+    return {**smtp_config,
+            **provider_config(linkedin=fake_linkedin, x=fake_x, PROVIDER_TIMEOUT=1)}
+
+
+@pytest.fixture
+def employee(login_as):
+    return login_as("employee")
+
+
+@pytest.fixture
+def item(db):
+    item = factories.make_item(db, title="Our new plant", texts=[("Worth a read", None)])
+    db.commit()
+    return item
+
+
+# -- connecting accounts, as `finish_oauth` stores them --------------------------------------------
+
+def connect_x(app, db, user, fake_x, x_user=None) -> SocialAccount:
+    db.expire_all()  # as a fresh request would see the account
+    x_user = x_user or fake_x.state.user
+    issued = fake_x.state.issue_token(x_user["id"])
+    tokens = Tokens(issued["access_token"], issued["refresh_token"],
+                    utcnow() + dt.timedelta(seconds=issued["expires_in"]), issued["scope"])
+    profile = Profile(x_user["id"], f"@{x_user['username']}", x_user["name"],
+                      x_user["public_metrics"]["followers_count"])
+    account = save_account(db, vault(app), user, "x", profile, tokens)
+    db.commit()
+    return account
+
+
+def connect_mastodon(app, db, user, fake_mastodon) -> SocialAccount:
+    person = fake_mastodon.state.account
+    host = fake_mastodon.url.split("://", 1)[1]
+    profile = Profile(person["id"], f"@{person['acct']}@{host}", person["display_name"],
+                      person["followers_count"])
+    tokens = Tokens(fake_mastodon.state.issue_token(),
+                    scopes="read:accounts read:statuses write:statuses")
+    account = save_account(db, vault(app), user, "mastodon", profile, tokens,
+                           base_url=fake_mastodon.url,
+                           char_limit=fake_mastodon.state.max_characters)
+    db.commit()
+    return account
+
+
+def connect_linkedin(app, db, user, fake_linkedin) -> SocialAccount:
+    member = fake_linkedin.state.member
+    tokens = Tokens(fake_linkedin.state.issue_token(), None, utcnow() + dt.timedelta(days=60),
+                    "email,openid,profile,w_member_social")
+    profile = Profile(fake_linkedin.state.urn(), member["email"], member["name"], None)
+    account = save_account(db, vault(app), user, "linkedin", profile, tokens)
+    db.commit()
+    return account
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def post(client, item, text="My own words on this", **data):
+    """The second click, with every connected account ticked as the sheet preselects."""
+    page = client.get(f"/share/{item.id}").get_data(as_text=True)
+    ticked = re.findall(r'name="accounts" value="(\d+)"[^>]*checked', page)
+    assert ticked, "no connected account is offered on the share sheet"
+    response = client.post_form(f"/share/{item.id}",
+                                {"text": text, "post": "1", "accounts": ticked, **data})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def later(delta: dt.timedelta) -> str:
+    """A `post_at` value in local time (the app's timezone, Europe/Berlin)."""
+    from zoneinfo import ZoneInfo
+
+    return (utcnow() + delta).astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%dT%H:%M")
+
+
+def share_of(db, user, network=None) -> Share:
+    db.expire_all()
+    query = sa.select(Share).where(Share.user_id == user.id)
+    if network:
+        query = query.where(Share.network == network)
+    return db.scalars(query.order_by(Share.id)).one()
+
+
+def outbox_post(db, share) -> OutboxPost:
+    db.expire_all()
+    return db.scalars(sa.select(OutboxPost).where(OutboxPost.share_id == share.id)).one()
+
+
+def points_of(db, user) -> list[str]:
+    return sorted(db.scalars(sa.select(PointEntry.reason).where(PointEntry.user_id == user.id)))
+
+
+def share_count(db, item) -> int:
+    db.expire_all()
+    return db.get(ContentItem, item.id).share_count
+
+
+def other_client(app, user):
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert other.login(user.email).status_code == 302
+    return other
+
+
+def tweets_with(fake_x, code) -> list[dict]:
+    return [t for t in fake_x.state.created if t["text"].endswith(f"/r/{code}")]
+
+
+def statuses_with(fake_mastodon, code) -> list[dict]:
+    return [s for s in fake_mastodon.state.live_statuses() if s["text"].endswith(f"/r/{code}")]
+
+
+# -- 1. each network posts -------------------------------------------------------------------------
+
+def test_x_gets_our_text_with_the_tracked_link_and_the_share_counts_only_once_posted(
+        client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    share = share_of(db, employee)
+    assert outbox_post(db, share).state == "queued"
+    assert fake_x.state.requests_to("/2/tweets", "POST") == []
+    assert share_count(db, item) == 0 and points_of(db, employee) == []
+
+    assert process_outbox(app) == {"posted": 1}
+
+    [tweet] = fake_x.state.created
+    assert tweet["text"].startswith("My own words on this\n\nI work at")
+    assert tweet["text"].endswith(f"\nhttp://localhost/r/{share.code}")
+    row = outbox_post(db, share)
+    assert (row.state, row.remote_id, row.attempts) == ("posted", tweet["id"], 1)
+    assert row.remote_url.endswith(f"/status/{tweet['id']}")
+    assert db.get(Share, share.id).posted_at is not None
+    assert share_count(db, item) == 1
+    assert points_of(db, employee) == ["first_share", "share"]
+    assert process_outbox(app) == {}  # nothing twice
+    assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1
+
+
+def test_linkedin_gets_escaped_commentary_and_the_tracked_link_as_the_article(
+        client, employee, item, db, app, fake_linkedin):
+    connect_linkedin(app, db, employee, fake_linkedin)
+    words = "Proud of the team (and *everyone* at [plant_2]) @home #energy"
+    post(client, item, text=words)
+    assert share_count(db, item) == 0
+    assert process_outbox(app) == {"posted": 1}
+
+    share = share_of(db, employee)
+    [sent] = fake_linkedin.state.live_posts(fake_linkedin.state.urn())
+    commentary = sent["body"]["commentary"]
+    assert commentary.startswith(r"Proud of the team \(and \*everyone\* at \[plant\_2\]\) "
+                                 r"\@home #energy")
+    assert sent["text"].startswith(words)  # members see it whole, not cut at "("
+    assert sent["article"]["source"] == f"http://localhost/r/{share.code}"
+    assert sent["article"]["title"] == "Our new plant"
+    row = outbox_post(db, share)
+    assert (row.state, row.remote_id) == ("posted", sent["urn"])
+    assert share_count(db, item) == 1
+    assert points_of(db, employee) == ["first_share", "share"]
+
+
+def test_mastodon_gets_the_idempotency_key_and_the_tracked_link(
+        client, employee, item, db, app, fake_mastodon):
+    connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    assert process_outbox(app) == {"posted": 1}
+
+    share = share_of(db, employee)
+    row = outbox_post(db, share)
+    [status] = fake_mastodon.state.live_statuses()
+    assert status["text"].startswith("My own words on this\n\nI work at")
+    assert status["text"].endswith(f"\nhttp://localhost/r/{share.code}")
+    sent = fake_mastodon.state.last("/api/v1/statuses", "POST")
+    assert sent.header("Idempotency-Key") == row.idempotency_key
+    assert (row.state, row.remote_id) == ("posted", status["id"])
+    assert row.remote_url == f"{fake_mastodon.url}/@alice/{status['id']}"
+    assert share_count(db, item) == 1
+
+
+# -- 2. nothing twice ------------------------------------------------------------------------------
+
+def test_x_post_without_an_answer_is_looked_up_and_not_sent_again(
+        client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    fake_x.state.hang_after_next("/2/tweets", 3, method="POST")
+    assert process_outbox(app) == {"retry": 1}
+    share = share_of(db, employee)
+    row = outbox_post(db, share)
+    assert (row.state, row.outcome_unknown) == ("queued", True)
+    assert len(tweets_with(fake_x, share.code)) == 1  # it did arrive
+    assert share_count(db, item) == 0  # but we do not know yet
+
+    assert process_outbox(app, now=row.run_at) == {"posted": 1}
+    [tweet] = tweets_with(fake_x, share.code)
+    row = outbox_post(db, share)
+    assert (row.state, row.remote_id, row.outcome_unknown) == ("posted", tweet["id"], False)
+    assert fake_x.state.requests_to("/2/users/", "GET")  # it looked first
+    assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1
+    assert share_count(db, item) == 1
+
+
+def test_x_post_that_did_not_arrive_is_sent_after_looking(
+        client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    fake_x.state.hang_after_next("/2/tweets", 3, method="POST")
+    process_outbox(app)
+    share = share_of(db, employee)
+    [lost] = tweets_with(fake_x, share.code)
+    with fake_x.state.lock:
+        lost["deleted"] = True  # as if X had dropped it
+
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"posted": 1}
+    [tweet] = tweets_with(fake_x, share.code)
+    assert tweet["id"] != lost["id"]
+    assert outbox_post(db, share).remote_id == tweet["id"]
+
+
+def test_mastodon_post_without_an_answer_is_found_even_more_than_an_hour_later(
+        client, employee, item, db, app, fake_mastodon):
+    connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    fake_mastodon.state.hang_after_next("/api/v1/statuses", 3, method="POST")
+    assert process_outbox(app) == {"retry": 1}
+    share = share_of(db, employee)
+    assert outbox_post(db, share).outcome_unknown
+
+    fake_mastodon.state.advance(2 * 3600)  # the server forgot the idempotency key
+    assert process_outbox(app, now=utcnow() + dt.timedelta(hours=2)) == {"posted": 1}
+    [status] = statuses_with(fake_mastodon, share.code)
+    assert len(fake_mastodon.state.requests_to("/api/v1/statuses", "POST")) == 1
+    row = outbox_post(db, share)
+    assert (row.state, row.remote_id, row.outcome_unknown) == ("posted", status["id"], False)
+
+
+def test_linkedin_post_without_an_answer_fails_and_is_not_sent_again(
+        client, employee, item, db, app, fake_linkedin):
+    connect_linkedin(app, db, employee, fake_linkedin)
+    post(client, item)
+    fake_linkedin.state.hang_after_next("/rest/posts", 3, method="POST")
+    assert process_outbox(app) == {"failed": 1}
+
+    share = share_of(db, employee)
+    row = outbox_post(db, share)
+    assert (row.state, row.outcome_unknown, row.error_kind) == ("failed", True, "unknown")
+    assert process_outbox(app, now=utcnow() + dt.timedelta(days=1)) == {}
+    assert len(fake_linkedin.state.live_posts()) == 1  # it did arrive, once
+    assert len(fake_linkedin.state.requests_to("/rest/posts", "POST")) == 1
+    assert "Try again" in client.get("/shares").get_data(as_text=True)
+    assert share_count(db, item) == 0
+
+
+def test_linkedin_post_without_an_answer_tells_the_person_to_look_at_their_profile(
+        client, employee, item, db, app, fake_linkedin):
+    connect_linkedin(app, db, employee, fake_linkedin)
+    post(client, item)
+    fake_linkedin.state.hang_after_next("/rest/posts", 3, method="POST")
+    process_outbox(app)
+
+    row = outbox_post(db, share_of(db, employee))
+    assert "Look at your profile; retry only if it is not there" in row.last_error
+    assert "Look at your profile" in client.get("/shares").get_data(as_text=True)
+
+
+def test_linkedin_post_without_an_answer_can_be_retried_by_its_owner_and_posts_once(
+        client, employee, item, db, app, fake_linkedin):
+    connect_linkedin(app, db, employee, fake_linkedin)
+    post(client, item)
+    fake_linkedin.state.hang_after_next("/rest/posts", 3, method="POST")
+    process_outbox(app)
+    [lost] = fake_linkedin.state.live_posts()
+    with fake_linkedin.state.lock:
+        lost["deleted"] = True  # the person looked: it is not on their profile
+    share = share_of(db, employee)
+
+    response = client.post_form(f"/shares/{outbox_post(db, share).id}/retry",
+                                follow_redirects=True)
+    assert "The post will be sent again." in response.get_data(as_text=True)
+    row = outbox_post(db, share)
+    assert (row.state, row.outcome_unknown, row.last_error) == ("queued", False, None)
+    assert '"post-state queued"' in response.get_data(as_text=True)
+    assert process_outbox(app, now=row.run_at) == {"posted": 1}
+    [sent] = fake_linkedin.state.live_posts()
+    assert outbox_post(db, share).remote_id == sent["urn"] != lost["urn"]
+    assert process_outbox(app, now=utcnow() + dt.timedelta(days=1)) == {}
+    assert len(fake_linkedin.state.requests_to("/rest/posts", "POST")) == 2
+    assert share_count(db, item) == 1
+
+
+# -- 3. rate limits, failures, rejections ----------------------------------------------------------
+
+def test_x_rate_limit_waits_until_the_reset_time_x_names(client, employee, item, db, app,
+                                                         fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    fake_x.state.fail_next(429, path_prefix="/2/tweets", method="POST")
+    assert process_outbox(app) == {"retry": 1}
+    reset_at = dt.datetime.fromtimestamp(  # what the fake sent in x-rate-limit-reset
+        int(fake_x.state.timestamp()) + fake_x.state.tweet_window, dt.UTC)
+
+    share = share_of(db, employee)
+    row = outbox_post(db, share)
+    assert row.state == "queued" and row.error_kind == "rate"
+    assert row.run_at >= reset_at
+    assert process_outbox(app, now=reset_at - MINUTE) == {}
+    assert process_outbox(app, now=row.run_at) == {"posted": 1}
+    assert len(tweets_with(fake_x, share.code)) == 1
+
+
+def test_mastodon_rate_limit_waits_until_the_iso_reset_time(client, employee, item, db, app,
+                                                            fake_mastodon):
+    connect_mastodon(app, db, employee, fake_mastodon)
+    fake_mastodon.state.advance(3600)  # the fake's clock runs ahead: its reset is an hour away
+    post(client, item)
+    fake_mastodon.state.fail_next(429, path_prefix="/api/v1/statuses", method="POST")
+    assert process_outbox(app) == {"retry": 1}
+    reset_at = fake_mastodon.state.now() + dt.timedelta(seconds=fake_mastodon.state.rate_window)
+
+    share = share_of(db, employee)
+    row = outbox_post(db, share)
+    assert row.state == "queued" and row.error_kind == "rate"
+    assert row.run_at >= reset_at - dt.timedelta(seconds=1)
+    assert row.run_at > utcnow() + dt.timedelta(minutes=60)
+    assert process_outbox(app, now=utcnow() + dt.timedelta(minutes=30)) == {}
+    assert process_outbox(app, now=row.run_at) == {"posted": 1}
+    assert len(statuses_with(fake_mastodon, share.code)) == 1
+
+
+def test_linkedin_daily_limit_waits_until_midnight_utc(client, employee, item, db, app,
+                                                       fake_linkedin):
+    connect_linkedin(app, db, employee, fake_linkedin)
+    fake_linkedin.state.daily_post_limit = 0
+    post(client, item)
+    assert process_outbox(app) == {"retry": 1}
+
+    row = outbox_post(db, share_of(db, employee))
+    midnight = dt.datetime.combine(utcnow().date() + dt.timedelta(days=1), dt.time(), dt.UTC)
+    assert (row.state, row.error_kind, row.run_at) == ("queued", "rate", midnight)
+    assert "daily limit" in row.last_error
+    fake_linkedin.state.daily_post_limit = None
+    assert process_outbox(app, now=midnight - MINUTE) == {}
+    assert process_outbox(app, now=midnight) == {"posted": 1}
+    assert len(fake_linkedin.state.live_posts()) == 1
+
+
+def test_server_errors_back_off_and_fail_after_the_last_attempt_with_a_fallback(
+        client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    share = share_of(db, employee)
+    attempts = len(BACKOFF_MINUTES) + 1  # every wait is used once, then it fails
+    fake_x.state.fail_next(503, path_prefix="/2/tweets", method="POST", times=attempts)
+    due = utcnow()
+    for attempt, minutes in enumerate(BACKOFF_MINUTES, start=1):
+        before = utcnow()
+        assert process_outbox(app, now=due) == {"retry": 1}, attempt
+        after = utcnow()
+        row = outbox_post(db, share)
+        assert (row.state, row.attempts, row.error_kind) == ("queued", attempt, "transient")
+        wait = dt.timedelta(minutes=minutes)
+        assert before + wait <= row.run_at <= after + wait, attempt
+        assert process_outbox(app, now=row.run_at - dt.timedelta(seconds=5)) == {}
+        due = row.run_at
+        if attempt == 1:  # the person sees that the network is down and the post waits
+            page = client.get("/shares").get_data(as_text=True)
+            assert '"post-state queued delayed"' in page
+            assert "The network could not be reached." in page and "Next attempt" in page
+
+    assert process_outbox(app, now=due) == {"failed": 1}
+    row = outbox_post(db, share)
+    assert (row.state, row.attempts) == ("failed", attempts)
+    assert "not available right now (503)" in row.last_error
+    assert process_outbox(app, now=utcnow() + dt.timedelta(days=1)) == {}
+    assert len(fake_x.state.requests_to("/2/tweets", "POST")) == attempts
+    assert fake_x.state.created == []
+
+    page = client.get("/shares").get_data(as_text=True)
+    assert "failed" in page and "not available right now (503)" in page
+    assert "Try again" in page
+    assert re.search(r'href="https://x\.com/intent/tweet\?text=My%20own%20words[^"]*'
+                     rf'url=http%3A%2F%2Flocalhost%2Fr%2F{share.code}"', page)
+    assert share_count(db, item) == 0
+
+
+def test_text_the_server_rejects_fails_at_once_and_is_not_retried(
+        client, employee, item, db, app, fake_mastodon):
+    connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    fake_mastodon.state.max_characters = 40  # the admins lowered the limit after queuing
+    assert process_outbox(app) == {"failed": 1}
+
+    row = outbox_post(db, share_of(db, employee))
+    assert (row.state, row.attempts, row.error_kind) == ("failed", 1, "content")
+    assert "character limit of 40 exceeded" in row.last_error
+    assert process_outbox(app, now=utcnow() + dt.timedelta(days=1)) == {}
+    assert len(fake_mastodon.state.requests_to("/api/v1/statuses", "POST")) == 1
+    assert fake_mastodon.state.live_statuses() == []
+    assert "character limit of 40 exceeded" in client.get("/shares").get_data(as_text=True)
+
+
+# -- 4. LinkedIn's API version ---------------------------------------------------------------------
+
+def test_retired_linkedin_version_fails_at_once_with_a_version_message(
+        client, employee, item, db, app, fake_linkedin):
+    connect_linkedin(app, db, employee, fake_linkedin)
+    post(client, item)
+    fake_linkedin.state.active_versions = {"202610", "202611", "202612"}
+    assert process_outbox(app) == {"failed": 1}
+
+    row = outbox_post(db, share_of(db, employee))
+    assert row.state == "failed" and row.error_kind == "version"
+    assert "API version 202609" in row.last_error
+    assert "ADVOCACY_LINKEDIN_API_VERSION" in row.last_error
+    assert process_outbox(app, now=utcnow() + dt.timedelta(hours=5)) == {}
+    assert len(fake_linkedin.state.requests_to("/rest/posts", "POST")) == 1
+    assert fake_linkedin.state.live_posts() == []
+
+
+# -- 5. tokens: expired, revoked, reconnected ------------------------------------------------------
+
+def test_x_token_expired_on_x_is_renewed_once_and_the_post_goes_out(
+        client, employee, item, db, app, fake_x):
+    account = connect_x(app, db, employee, fake_x)
+    old_refresh = account.refresh_token_enc
+    fake_x.state.advance(fake_x.state.token_lifetime + 60)  # X says expired; we do not know
+    post(client, item)
+    assert process_outbox(app) == {"posted": 1}
+
+    assert len(fake_x.state.requests_to("/2/oauth2/token", "POST")) == 1
+    assert [r.answered for r in fake_x.state.requests_to("/2/tweets", "POST")] == [401, 201]
+    assert len(tweets_with(fake_x, share_of(db, employee).code)) == 1
+    db.expire_all()
+    account = db.get(SocialAccount, account.id)
+    assert account.status == "active" and account.refresh_token_enc != old_refresh
+
+
+def test_x_token_known_to_be_expired_is_renewed_before_posting(
+        client, employee, item, db, app, fake_x):
+    account = connect_x(app, db, employee, fake_x)
+    account.expires_at = utcnow() - MINUTE
+    db.commit()
+    fake_x.state.advance(fake_x.state.token_lifetime + 60)
+    post(client, item)
+    assert process_outbox(app) == {"posted": 1}
+    assert len(fake_x.state.requests_to("/2/oauth2/token", "POST")) == 1
+    assert [r.answered for r in fake_x.state.requests_to("/2/tweets", "POST")] == [201]
+    db.expire_all()
+    assert db.get(SocialAccount, account.id).expires_at > utcnow() + dt.timedelta(hours=1)
+
+
+def revoke_x(fake_x, app, account) -> None:
+    with app.app_context():
+        token = vault(app).open(f"account:{account.id}:access_token", account.access_token_enc)
+    fake_x.state.revoke_family(fake_x.state.family_of(token))
+
+
+def test_revoked_x_access_holds_the_posts_marks_the_account_and_mails_once(
+        client, employee, item, db, app, fake_x, mailbox):
+    account = connect_x(app, db, employee, fake_x)
+    second = factories.make_item(db, title="Second item")
+    db.commit()
+    post(client, item)
+    post(client, second, post_at=later(dt.timedelta(days=1)))
+    revoke_x(fake_x, app, account)
+
+    assert process_outbox(app) == {"blocked": 1}
+    db.expire_all()
+    assert db.get(SocialAccount, account.id).status == "reconnect"
+    assert sorted(db.scalars(sa.select(OutboxPost.state))) == ["blocked", "blocked"]
+    assert len(fake_x.state.requests_to("/2/oauth2/token", "POST")) == 1
+    assert fake_x.state.created == []
+    [mail] = mailbox.messages
+    assert mail["To"] == employee.email and "reconnect" in mail["Subject"].lower()
+
+    assert process_outbox(app, now=utcnow() + dt.timedelta(days=2)) == {}  # held
+    assert "needs reconnecting" in client.get("/").get_data(as_text=True)
+    assert "waiting for reconnection" in client.get("/shares").get_data(as_text=True)
+    third = factories.make_item(db, title="Third item")
+    db.commit()
+    assert 'name="accounts"' not in client.get(f"/share/{third.id}").get_data(as_text=True)
+    response = client.post_form(f"/share/{third.id}", {"text": "More", "post": "1",
+                                                      "accounts": [str(account.id)]})
+    assert response.status_code == 400
+    assert db.scalar(sa.select(sa.func.count()).select_from(OutboxPost)) == 2
+    assert len(mailbox.messages) == 1
+
+
+def test_reconnecting_sends_the_held_posts_once(client, employee, item, db, app, fake_x):
+    account = connect_x(app, db, employee, fake_x)
+    post(client, item)
+    revoke_x(fake_x, app, account)
+    assert process_outbox(app) == {"blocked": 1}
+
+    connect_x(app, db, employee, fake_x)  # reconnecting, with a fresh authorization
+    db.expire_all()
+    assert db.get(SocialAccount, account.id).status == "active"
+    assert process_outbox(app) == {"posted": 1}
+    share = share_of(db, employee)
+    assert len(tweets_with(fake_x, share.code)) == 1
+    assert outbox_post(db, share).state == "posted"
+    assert share_count(db, item) == 1
+
+
+def test_reconnecting_keeps_the_time_of_a_scheduled_post(client, employee, item, db, app,
+                                                         fake_x):
+    account = connect_x(app, db, employee, fake_x)
+    post(client, item, post_at=later(dt.timedelta(days=2)))
+    scheduled = outbox_post(db, share_of(db, employee)).run_at
+    revoke_x(fake_x, app, account)
+    other = factories.make_item(db, title="Now")
+    db.commit()
+    post(client, other)
+    assert process_outbox(app) == {"blocked": 1}
+
+    connect_x(app, db, employee, fake_x)
+    assert process_outbox(app) == {"posted": 1}  # only the one meant for now
+    row = outbox_post(db, db.scalars(sa.select(Share).where(Share.item_id == item.id)).one())
+    assert (row.state, row.run_at) == ("queued", scheduled)
+
+
+# -- 6. scheduling and stagger ---------------------------------------------------------------------
+
+def test_scheduled_post_waits_until_its_time(client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item, post_at=later(dt.timedelta(hours=3)))
+    share = share_of(db, employee)
+    row = outbox_post(db, share)
+    assert utcnow() + dt.timedelta(hours=2) < row.run_at <= utcnow() + dt.timedelta(hours=3)
+    assert "scheduled" in client.get("/shares").get_data(as_text=True)
+
+    assert process_outbox(app) == {}
+    assert process_outbox(app, now=row.run_at - MINUTE) == {}
+    assert fake_x.state.requests_to("/2/tweets", "POST") == []
+    assert process_outbox(app, now=row.run_at) == {"posted": 1}
+    assert len(tweets_with(fake_x, share.code)) == 1
+
+
+def test_the_time_communications_suggests_is_offered_on_the_sheet(client, employee, item, db,
+                                                                  app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    suggested = (utcnow() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    db.expire_all()
+    db.get(ContentItem, item.id).suggested_post_at = suggested
+    db.commit()
+
+    page = client.get(f"/share/{item.id}").get_data(as_text=True)
+    offered = re.search(r'name="post_at"[^>]*value="([^"]+)"', page)
+    assert offered and offered.group(1) == later(suggested - utcnow())
+    assert "Communications suggests" in page
+    post(client, item, post_at=offered.group(1))
+    assert outbox_post(db, share_of(db, employee)).run_at == suggested
+
+
+def test_a_suggested_time_already_past_is_not_offered(client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    db.expire_all()
+    db.get(ContentItem, item.id).suggested_post_at = utcnow() - dt.timedelta(hours=1)
+    db.commit()
+    page = client.get(f"/share/{item.id}").get_data(as_text=True)
+    assert re.search(r'name="post_at"[^>]*value="[^"]', page) is None
+    assert "Communications suggests" not in page
+
+
+def test_scheduled_post_of_an_item_withdrawn_in_the_meantime_is_not_sent(
+        client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item, post_at=later(dt.timedelta(days=2)))
+    db.expire_all()
+    db.get(ContentItem, item.id).expire_at = utcnow() + dt.timedelta(days=1)
+    db.commit()
+    assert withdraw_expired(db, now=utcnow() + dt.timedelta(days=1)) == 1
+    db.commit()
+
+    row = outbox_post(db, share_of(db, employee))
+    process_outbox(app, now=row.run_at)
+    assert fake_x.state.requests_to("/2/tweets", "POST") == []
+    assert outbox_post(db, share_of(db, employee)).state in ("failed", "cancelled")
+    assert share_count(db, item) == 0
+
+
+def test_stagger_spaces_colleagues_posts_of_the_same_item(client, employee, item, db, app,
+                                                          fake_x, make_user):
+    save_settings(db, {"stagger_minutes": 20})
+    db.commit()
+    connect_x(app, db, employee, fake_x)
+    colleague = make_user()
+    connect_x(app, db, colleague, fake_x, fake_x.state.add_user("bob"))
+    post(client, item)
+    post(other_client(app, colleague), item)
+
+    first = outbox_post(db, share_of(db, employee))
+    second = outbox_post(db, share_of(db, colleague))
+    assert second.run_at - first.run_at >= dt.timedelta(minutes=20)
+    assert process_outbox(app) == {"posted": 1}
+    assert process_outbox(app, now=second.run_at - MINUTE) == {}
+    assert process_outbox(app, now=second.run_at) == {"posted": 1}
+    assert len(fake_x.state.created) == 2
+
+
+def test_stagger_does_not_push_a_post_behind_a_colleagues_post_days_ahead(
+        client, employee, item, db, app, fake_x, make_user):
+    save_settings(db, {"stagger_minutes": 20})
+    db.commit()
+    connect_x(app, db, employee, fake_x)
+    colleague = make_user()
+    connect_x(app, db, colleague, fake_x, fake_x.state.add_user("bob"))
+    post(client, item, post_at=later(dt.timedelta(days=3)))
+    post(other_client(app, colleague), item)  # now
+
+    scheduled = outbox_post(db, share_of(db, employee))
+    immediate = outbox_post(db, share_of(db, colleague))
+    assert scheduled.run_at - immediate.run_at >= dt.timedelta(minutes=20)
+    assert immediate.run_at <= utcnow() + dt.timedelta(minutes=20)
+    assert process_outbox(app) == {"posted": 1}
+
+
+# -- 7. the crisis pause ---------------------------------------------------------------------------
+
+def test_nothing_is_sent_while_posting_is_paused(client, employee, item, db, app, fake_x,
+                                                 make_user):
+    connect_x(app, db, employee, fake_x)
+    comms = other_client(app, make_user(roles={"comms"}))
+    assert comms.post_form("/posting/pause", {"reason": "Storm"}).status_code == 302
+    post(client, item)
+    assert process_outbox(app, now=utcnow() + dt.timedelta(hours=1)) == {"paused": 1}
+    assert fake_x.state.requests_to("/2/tweets") == []
+    assert outbox_post(db, share_of(db, employee)).state == "queued"
+
+    assert comms.post_form("/posting/resume", {"confirm": "y"}).status_code == 302
+    assert process_outbox(app) == {"posted": 1}
+    assert len(fake_x.state.created) == 1
+
+
+# -- 8. metrics ------------------------------------------------------------------------------------
+
+def test_metrics_are_read_from_x_and_mastodon(client, employee, item, db, app, fake_x,
+                                              fake_mastodon):
+    connect_x(app, db, employee, fake_x)
+    connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    assert process_outbox(app) == {"posted": 2}
+    x_share, mastodon_share = share_of(db, employee, "x"), share_of(db, employee, "mastodon")
+    fake_x.state.set_metrics(outbox_post(db, x_share).remote_id, like_count=7,
+                             retweet_count=3, reply_count=2, impression_count=400)
+    fake_mastodon.state.set_counts(outbox_post(db, mastodon_share).remote_id, favourites=5,
+                                   reblogs=1, replies=4)
+
+    assert fetch_metrics(app) == 2
+    x_post, mastodon_post = outbox_post(db, x_share), outbox_post(db, mastodon_share)
+    assert (x_post.likes, x_post.reposts, x_post.replies, x_post.impressions) == (7, 3, 2, 400)
+    assert (mastodon_post.likes, mastodon_post.reposts, mastodon_post.replies) == (5, 1, 4)
+    assert x_post.metrics_at is not None and x_post.metrics_note is None
+    rows = db.execute(sa.select(ShareMetric.share_id, ShareMetric.likes, ShareMetric.reposts,
+                                ShareMetric.replies).order_by(ShareMetric.share_id)).all()
+    assert sorted(rows) == sorted([(x_share.id, 7, 3, 2), (mastodon_share.id, 5, 1, 4)])
+    page = client.get("/shares").get_data(as_text=True)
+    assert "♥ 7 · ↻ 3 · 💬 2" in page and "♥ 5 · ↻ 1 · 💬 4" in page
+
+    assert fetch_metrics(app) == 0  # not again within six hours
+    assert fetch_metrics(app, now=utcnow() + dt.timedelta(hours=7)) == 2
+    assert db.scalar(sa.select(sa.func.count()).select_from(ShareMetric)) == 4
+
+
+def test_posts_older_than_14_days_are_not_fetched(client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    process_outbox(app)
+    row = outbox_post(db, share_of(db, employee))
+
+    assert fetch_metrics(app, now=utcnow() + dt.timedelta(days=15)) == 0
+    assert fake_x.state.requests_to(f"/2/tweets/{row.remote_id}", "GET") == []
+    assert outbox_post(db, share_of(db, employee)).metrics_at is None
+    assert db.scalar(sa.select(sa.func.count()).select_from(ShareMetric)) == 0
+    assert fetch_metrics(app, now=utcnow() + dt.timedelta(days=13)) == 1  # still within
+
+
+def test_linkedin_metrics_are_not_available_without_failing(client, employee, item, db, app,
+                                                            fake_linkedin):
+    connect_linkedin(app, db, employee, fake_linkedin)
+    post(client, item)
+    process_outbox(app)
+    requests_before = len(fake_linkedin.state.requests)
+
+    assert fetch_metrics(app) == 1
+    row = outbox_post(db, share_of(db, employee))
+    assert row.state == "posted"
+    assert row.metrics_note.startswith("not available")
+    assert row.likes is None and row.metrics_at is not None
+    assert db.scalar(sa.select(sa.func.count()).select_from(ShareMetric)) == 0
+    assert len(fake_linkedin.state.requests) == requests_before
+    assert "not available" in client.get("/shares").get_data(as_text=True)
+
+
+# -- 9. deleting -----------------------------------------------------------------------------------
+
+def test_deleting_a_posted_x_post_removes_it_on_x(client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    process_outbox(app)
+    share = share_of(db, employee)
+    assert len(tweets_with(fake_x, share.code)) == 1
+
+    response = client.post_form(f"/shares/{outbox_post(db, share).id}/delete",
+                                follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The post is deleted on the network." in page and ">deleted<" in page
+    assert tweets_with(fake_x, share.code) == []
+    assert outbox_post(db, share).deleted_at is not None
+
+
+def test_deleting_a_posted_mastodon_post_removes_it_on_the_server(
+        client, employee, item, db, app, fake_mastodon):
+    connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    process_outbox(app)
+    share = share_of(db, employee)
+
+    response = client.post_form(f"/shares/{outbox_post(db, share).id}/delete",
+                                follow_redirects=True)
+    assert "The post is deleted on the network." in response.get_data(as_text=True)
+    assert fake_mastodon.state.live_statuses() == []
+    remote_id = outbox_post(db, share).remote_id
+    assert fake_mastodon.state.last(f"/api/v1/statuses/{remote_id}", "DELETE").answered == 200
+    assert outbox_post(db, share).deleted_at is not None
+
+
+def test_deleting_someone_elses_post_is_refused(client, employee, item, db, app, fake_x,
+                                                make_user):
+    owner = make_user()
+    connect_x(app, db, owner, fake_x)
+    post(other_client(app, owner), item)
+    process_outbox(app)
+    share = share_of(db, owner)
+
+    response = client.post_form(f"/shares/{outbox_post(db, share).id}/delete",
+                                follow_redirects=True)
+    assert "This post is not yours." in response.get_data(as_text=True)
+    assert len(tweets_with(fake_x, share.code)) == 1
+    assert fake_x.state.requests_to("/2/tweets/", "DELETE") == []
+    assert outbox_post(db, share).deleted_at is None
+
+
+# -- 10. ownership and roles -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("action, state", [("retry", "failed"), ("cancel", "queued")])
+def test_retrying_or_cancelling_someone_elses_post_is_refused(
+        client, employee, item, db, app, fake_x, make_user, action, state):
+    owner = make_user()
+    connect_x(app, db, owner, fake_x)
+    post(other_client(app, owner), item, post_at=later(dt.timedelta(days=1)))
+    row = outbox_post(db, share_of(db, owner))
+    row.state = state
+    db.commit()
+
+    response = client.post_form(f"/shares/{row.id}/{action}", follow_redirects=True)
+    assert "This post is not yours." in response.get_data(as_text=True)
+    row = outbox_post(db, share_of(db, owner))
+    assert (row.state, row.attempts) == (state, 0)
+
+
+@pytest.mark.parametrize("roles, status", [({"employee"}, 403), ({"hr"}, 403),
+                                           ({"comms"}, 200), ({"admin"}, 200)])
+def test_posting_page_is_for_comms_and_admins_only(client, login_as, roles, status):
+    login_as(*roles)
+    assert client.get("/posting").status_code == status
+    answer = client.post_form("/posting/pause", {"reason": "Test"})
+    assert answer.status_code == (302 if status == 200 else 403)
+
+
+# -- 11. query counts ------------------------------------------------------------------------------
+
+def make_posts(db, user, count: int) -> None:
+    states = ("posted", "failed", "queued", "blocked", "cancelled")
+    for number in range(count):
+        item = factories.make_item(db)
+        share = factories.make_share(db, item=item, user=user,
+                                     network=("x", "mastodon")[number % 2])
+        state = states[number % len(states)]
+        db.add(OutboxPost(share=share, account_id=None, state=state,
+                          idempotency_key=uuid.uuid4().hex, run_at=utcnow(),
+                          remote_url="https://x.com/i/status/1" if state == "posted" else None,
+                          last_error="Broken" if state == "failed" else None,
+                          likes=3 if state == "posted" else None,
+                          metrics_at=utcnow() if state == "posted" else None))
+    db.commit()
+
+
+def test_my_shares_needs_as_many_queries_for_30_posts_as_for_3(client, db, make_user,
+                                                                count_queries):
+    few, many = make_user(), make_user()
+    make_posts(db, few, 3)
+    make_posts(db, many, 30)
+
+    client.login(few.email)
+    client.get("/shares")  # warm up
+    with count_queries() as small:
+        page = client.get("/shares").get_data(as_text=True)
+    assert page.count('data-label="Item"') == 3
+    client.logout()
+    client.login(many.email)
+    client.get("/shares")
+    with count_queries() as large:
+        page = client.get("/shares").get_data(as_text=True)
+    assert page.count('data-label="Item"') == 20
+    assert large.count == small.count, large.statements
