@@ -22,6 +22,7 @@ from advocacy.db import utcnow
 from advocacy.demo.activity import load_activity
 from advocacy.demo.content import load_content, load_guidelines
 from advocacy.demo.people import load_people
+from advocacy.demo.posting import load_posting
 from advocacy.people.models import User
 
 
@@ -39,5 +40,7 @@ def load_demo(session: Session, password: str | None,
     load_guidelines(session, users["admin@example.com"], now)
     load_content(session, users["comms@example.com"], users["hr@example.com"],
                  Path(config["UPLOAD_DIR"]), now)
-    load_activity(session, get_settings(session), config["BASE_URL"], config["TIMEZONE"], now)
+    settings = get_settings(session)
+    load_activity(session, settings, config["BASE_URL"], config["TIMEZONE"], now)
+    load_posting(session, settings, config, now)
     return logins

@@ -47,9 +47,7 @@ def load_activity(session: Session, settings: ProgrammeSettings, base_url: str, 
             count = min(30, int(rng.paretovariate(1.3)) + rng.randint(0, 3))
         for _ in range(count):
             shares += _one_share(session, rng, person, items, settings, base_url, timezone, now)
-    _clicks(session, rng, now)
-    while process_clicks(session, settings, timezone):
-        pass
+    add_clicks(session, rng, now, list(session.scalars(sa.select(Share))), settings, timezone)
     return shares
 
 
@@ -75,11 +73,12 @@ def _one_share(session: Session, rng: random.Random, person: User, items: list[C
     return 0
 
 
-def _clicks(session: Session, rng: random.Random, now: dt.datetime) -> None:
+def add_clicks(session: Session, rng: random.Random, now: dt.datetime, shares: list[Share],
+               settings: ProgrammeSettings, timezone: str) -> None:
     """Visitors arrive over the days after a share, most in the first two; a few come back
-    the same day (those do not count)."""
+    the same day (those do not count). They are judged as the job would."""
     rows = []
-    for share in session.scalars(sa.select(Share)):
+    for share in shares:
         visitors = int(rng.expovariate(1 / 7))
         for _ in range(visitors):
             at = share.created_at + dt.timedelta(hours=rng.expovariate(1 / 30))
@@ -95,3 +94,5 @@ def _clicks(session: Session, rng: random.Random, now: dt.datetime) -> None:
     if rows:
         session.execute(sa.insert(Click), rows)
     session.flush()
+    while process_clicks(session, settings, timezone):
+        pass
