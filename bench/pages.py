@@ -52,6 +52,7 @@ class Site:
 
         self.name = name
         self.app = create_app({"SECRET_KEY": "bench-secret-key-not-for-production",
+                               "TOKEN_KEYS": "yDlHkq4uVmgKxJo9dN1xy3x4wZ3q8lX0o3o4v1k2y8g=",
                                "DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
         assert not (self.app.debug or self.app.testing)
         self.client = self.app.test_client()

@@ -128,6 +128,7 @@ class Target:
 
 def ours_env(url: str) -> dict[str, str]:
     return {"ADVOCACY_SECRET_KEY": SECRET, "ADVOCACY_DATABASE_URL": url,
+            "ADVOCACY_TOKEN_KEYS": "yDlHkq4uVmgKxJo9dN1xy3x4wZ3q8lX0o3o4v1k2y8g=",
             "ADVOCACY_LOG_LEVEL": "WARNING", "ADVOCACY_DEBUG": "0", "ADVOCACY_TESTING": "0",
             "ADVOCACY_DEMO": "0"}
 

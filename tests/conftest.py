@@ -322,7 +322,17 @@ def smtp_config(smtp: tuple[Mailbox, int]) -> dict[str, Any]:
     return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp[1], "MAIL_SENDER": "noreply@example.org"}
 
 
-BLUESKY_PEER = Path(__file__).resolve().parents[2] / "shared" / "peers" / "bluesky"
+def _bluesky_peer_dir() -> Path:
+    """../shared/peers/bluesky beside the checkout, or where ADVOCACY_BLUESKY_PEER says (a
+    clone made elsewhere, as CI may do, still finds the workplace's copy)."""
+    candidates = [Path(os.environ["ADVOCACY_BLUESKY_PEER"])] \
+        if os.environ.get("ADVOCACY_BLUESKY_PEER") else []
+    candidates += [Path(__file__).resolve().parents[2] / "shared" / "peers" / "bluesky",
+                   Path("/work/shared/peers/bluesky")]
+    return next((c for c in candidates if (c / "start.sh").exists()), candidates[0])
+
+
+BLUESKY_PEER = _bluesky_peer_dir()
 
 
 @pytest.fixture(scope="session")

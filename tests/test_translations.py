@@ -16,8 +16,10 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{company\}")
 
 def _extracted(tmp_path: Path) -> set[str]:
     pot = tmp_path / "messages.pot"
+    # Babel skips folders starting with "_" by default; templates/_partials must not be.
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
+                    "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--ignore-dirs",
+                    ".* __pycache__", "-o", str(pot), "."],
                    cwd=ROOT, check=True, capture_output=True)
     with pot.open("rb") as handle:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}

@@ -59,12 +59,18 @@ def _seed(app: Flask) -> tuple[Person, Person]:
 
 
 @pytest.fixture
-def live_server(fresh_database_url: str, smtp_config: dict[str, Any],
+def live_config() -> dict[str, Any]:
+    """Extra configuration of the live server; a test module overrides it."""
+    return {}
+
+
+@pytest.fixture
+def live_server(fresh_database_url: str, smtp_config: dict[str, Any], live_config: dict[str, Any],
                 tmp_path: Path) -> Iterator[LiveServer]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(base_config(fresh_database_url, **smtp_config, BASE_URL=url,
-                                 UPLOAD_DIR=str(tmp_path / "uploads")))
+                                 UPLOAD_DIR=str(tmp_path / "uploads"), **live_config))
     admin, employee = _seed(app)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -18,6 +18,9 @@ def log_in(page: Any, live: LiveServer, person: Person, password: str | None = N
     page.get_by_role("button", name="Log in", exact=True).click()
     expect(page).to_have_url(f"{live.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {person.name}")
+    # The scripts are deferred: a click before "load" can reach a link whose handler is not
+    # attached yet and take the no-JavaScript path instead.
+    page.wait_for_load_state("load")
 
 
 def log_out(page: Any, live: LiveServer) -> None:
