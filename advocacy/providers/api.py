@@ -225,7 +225,7 @@ def raise_for_status(response: httpx.Response, *, retry_at: dt.datetime | None =
         raise RateLimited(f"The network asks us to slow down ({detail}).",
                           retry_at=retry_at)
     if status >= 500:
-        raise Unavailable(f"The network is not available right now ({status}).")
+        raise Unavailable(f"The network is not available right now ({status}).", status=status)
     raise ContentRejected(f"The network refused the post: {detail}", status=status)
 
 

@@ -22,7 +22,6 @@ from advocacy.providers.api import (
     Outgoing,
     Profile,
     Provider,
-    ProviderError,
     Published,
     RateLimited,
     ReauthRequired,
@@ -193,9 +192,12 @@ class BlueskyAPI(Provider):
         try:
             answer = self._call("GET", access.base_url or "", "app.bsky.feed.getPosts",
                                 token=access.access_token, params={"uris": remote_id}).json()
-        except ReauthRequired:
-            raise
-        except ProviderError:  # a PDS without an AppView behind it answers 501
+        except (ContentRejected, Unavailable) as exc:
+            # A PDS without an AppView behind it cannot answer this at all (501, or 400
+            # naming the method); anything else (down, rate limit, expired) is tried again
+            # at the next fetch instead of being recorded as "not available".
+            if exc.status != 501 and not isinstance(exc, ContentRejected):
+                raise
             return Metrics(note="not available from this Bluesky server")
         posts = answer.get("posts", [])
         if not posts:

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from flask import Flask, jsonify, request
 
-from advocacy.providers.api import Access, Outgoing, ProviderConfig, ReauthRequired
+from advocacy.providers.api import (
+    Access,
+    Outgoing,
+    ProviderConfig,
+    RateLimited,
+    ReauthRequired,
+    Unavailable,
+)
 from advocacy.providers.bluesky import BlueskyAPI, link_facets
+from tests.fakes import serve
 
 TEXT = ("Schöne Grüße 👨‍❤️‍👨 aus Köln: lesenswert!\n\nIch arbeite bei Beispiel. #Mitarbeiter\n"
         "http://127.0.0.1:5000/r/AbCdEf1234")
@@ -114,3 +123,64 @@ def _png() -> bytes:
     buffer = BytesIO()
     Image.new("RGB", (40, 20), "#1f5fbf").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# -- engagement, from a server with an AppView behind it ------------------------------------------
+# The peer PDS runs without an AppView, so app.bsky.feed.getPosts is answered here as its
+# public lexicon describes it: {"posts": [PostView]} with likeCount, repostCount, replyCount.
+
+POST_URI = "at://did:plc:alice/app.bsky.feed.post/3kabc"
+
+
+@pytest.fixture
+def appview():
+    state = {"answer": (200, None), "seen": []}
+    app = Flask("fake-bsky-appview")
+
+    @app.get("/xrpc/app.bsky.feed.getPosts")
+    def get_posts():
+        state["seen"].append((request.headers.get("Authorization"),
+                              request.args.getlist("uris")))
+        status, body = state["answer"]
+        if status != 200:
+            return jsonify(body), status
+        return jsonify(posts=[{"uri": uri, "cid": "bafyreib", "likeCount": 7,
+                               "repostCount": 2, "replyCount": 1, "quoteCount": 0,
+                               "author": {"did": "did:plc:alice", "handle": "alice.test"},
+                               "record": {}, "indexedAt": "2026-11-20T10:00:00Z"}
+                              for uri in request.args.getlist("uris") if body is None])
+
+    with serve(app) as url:
+        yield url, state
+
+
+def test_metrics_are_read_from_the_appview(api, appview):
+    url, state = appview
+    numbers = api.metrics(Access("jwt-1", "did:plc:alice", "alice.test", url), POST_URI)
+    assert (numbers.likes, numbers.reposts, numbers.replies, numbers.note) == (7, 2, 1, None)
+    assert state["seen"] == [("Bearer jwt-1", [POST_URI])]
+
+
+@pytest.mark.parametrize(("answer", "note"), [
+    ((200, "gone"), "not available from this Bluesky server"),  # no post in the answer
+    ((501, {"error": "MethodNotImplemented", "message": "no AppView"}),
+     "not available from this Bluesky server"),
+])
+def test_metrics_that_cannot_be_had_are_noted(api, appview, answer, note):
+    url, state = appview
+    state["answer"] = answer
+    numbers = api.metrics(Access("jwt-1", "did:plc:alice", "alice.test", url), POST_URI)
+    assert (numbers.likes, numbers.note) == (None, note)
+
+
+@pytest.mark.parametrize(("answer", "error"), [
+    ((503, {"error": "InternalServerError"}), Unavailable),
+    ((429, {"error": "RateLimitExceeded"}), RateLimited),
+    ((400, {"error": "ExpiredToken", "message": "Token has expired"}), ReauthRequired),
+])
+def test_metrics_failures_are_tried_again_later_not_noted(api, appview, answer, error):
+    """A server that is down or busy now is not a server without metrics."""
+    url, state = appview
+    state["answer"] = answer
+    with pytest.raises(error):
+        api.metrics(Access("jwt-1", "did:plc:alice", "alice.test", url), POST_URI)
