@@ -24,6 +24,10 @@ class BaseForm(FlaskForm):
             return unbound_field.bind(form=form, filters=filters, **options)
 
 
+class ActionForm(BaseForm):
+    """A button that carries only the CSRF token (connect, disconnect, withdraw)."""
+
+
 def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 

@@ -3,6 +3,7 @@
 from advocacy.accounts.models import MastodonApp, SocialAccount
 from advocacy.admin.models import Setting
 from advocacy.auth.models import AuthToken, LoginFailure
+from advocacy.brand.models import BrandTerm, Worksheet, WorksheetVersion
 from advocacy.content.models import Campaign, ContentItem, ShareText, Topic
 from advocacy.core.models import AuditEvent, JobState, SchedulerLease
 from advocacy.db import Base
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "AuthToken",
     "Base",
+    "BrandTerm",
     "Campaign",
     "Click",
     "ContentItem",
@@ -38,5 +40,7 @@ __all__ = [
     "Topic",
     "User",
     "UserRole",
+    "Worksheet",
+    "WorksheetVersion",
     "user_group",
 ]

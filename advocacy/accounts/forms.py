@@ -24,7 +24,3 @@ class BlueskyConnectForm(BaseForm):
                        "passwords. It can post for you but cannot change your account; you "
                        "can revoke it there at any time."))
     submit = SubmitField(_l("Connect Bluesky"))
-
-
-class ActionForm(BaseForm):
-    """Connect, disconnect: buttons that carry only the CSRF token."""

@@ -23,10 +23,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from advocacy.accounts import bp, services
-from advocacy.accounts.forms import ActionForm, BlueskyConnectForm, MastodonConnectForm
+from advocacy.accounts.forms import BlueskyConnectForm, MastodonConnectForm
 from advocacy.crypto import vault
 from advocacy.db import get_session
 from advocacy.errors import DomainError
+from advocacy.forms import ActionForm
 from advocacy.layout import current_settings
 from advocacy.providers.api import ProviderError
 from advocacy.providers.registry import API_PROVIDERS, NETWORKS, api_for

@@ -36,6 +36,7 @@ class ProgrammeSettings:
     points_first_share: int
     points_unique_click: int
     points_guidelines_ack: int
+    points_worksheet: int
     points_daily_cap: int
     # Posting by API: minutes between colleagues' posts of the same item (0: off), and the
     # crisis pause (nothing is sent while it is on).
@@ -66,6 +67,7 @@ DEFAULTS: dict[str, Callable[[], Any]] = {
     "points_first_share": lambda: 20,
     "points_unique_click": lambda: 1,
     "points_guidelines_ack": lambda: 10,
+    "points_worksheet": lambda: 25,
     "points_daily_cap": lambda: 100,
     "stagger_minutes": lambda: 0,
     "posting_paused": lambda: False,

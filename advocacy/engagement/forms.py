@@ -16,6 +16,8 @@ class PointRulesForm(BaseForm):
     points_first_share = _points(_l("Bonus for the first share ever"))
     points_unique_click = _points(_l("Each visitor who opens a shared link (once a day)"))
     points_guidelines_ack = _points(_l("Confirming the guidelines"))
+    points_worksheet = _points(_l("Completing the personal-brand worksheet (once; never for "
+                                  "what it says)"))
     points_daily_cap = IntegerField(
         _l("Most points per person and day"),
         validators=[InputRequired(), NumberRange(min=1, max=100_000)],

@@ -53,7 +53,8 @@ def period_start(period: str, day: dt.date) -> dt.date:
 def rule_points(settings: ProgrammeSettings, reason: str) -> int:
     return {"share": settings.points_share, "first_share": settings.points_first_share,
             "unique_click": settings.points_unique_click,
-            "guidelines_ack": settings.points_guidelines_ack}[reason]
+            "guidelines_ack": settings.points_guidelines_ack,
+            "worksheet": settings.points_worksheet}[reason]
 
 
 def award(session: Session, user_id: int, reason: str, ref_type: str, ref_id: int,
@@ -188,4 +189,5 @@ def _viewer_row(session: Session, ranked: sa.Select, viewer_id: int) -> BoardRow
 def reason_labels() -> dict[str, str]:
     return {"share": _("Shared an item"), "first_share": _("Your first share"),
             "unique_click": _("Someone opened your link"),
-            "guidelines_ack": _("Read the social-media guidelines")}
+            "guidelines_ack": _("Read the social-media guidelines"),
+            "worksheet": _("Completed your personal-brand worksheet")}

@@ -7,14 +7,22 @@ import logging
 import secrets
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from advocacy.admin.services import ProgrammeSettings
-from advocacy.content.models import ContentItem, ShareText, item_group, item_tier, item_topic
+from advocacy.brand.models import BrandTerm, Worksheet
+from advocacy.content.models import (
+    ContentItem,
+    ShareText,
+    Topic,
+    item_group,
+    item_tier,
+    item_topic,
+)
 from advocacy.db import Page, paginate, utcnow
 from advocacy.engagement.services import award
 from advocacy.errors import DomainError
@@ -61,24 +69,64 @@ class FeedPage:
     page: int
     pages: int
     total: int
+    matches: dict[int, list[str]] = field(default_factory=dict)  # item id -> why it fits
+    has_worksheet: bool = False
+
+
+def relevance(user_id: int) -> sa.ColumnElement[int]:
+    """How well an item fits the person's worksheet: two per matching topic, one per
+    matching hashtag. Correlated counts over `brand_term`'s primary key, so the cost grows
+    with the person's few terms, not with the number of shares or clicks."""
+    topic_terms = sa.select(BrandTerm.term).where(BrandTerm.user_id == user_id,
+                                                  BrandTerm.kind == "topic")
+    topics = (sa.select(sa.func.count()).select_from(item_topic)
+              .join(Topic, Topic.id == item_topic.c.topic_id)
+              .where(item_topic.c.item_id == ContentItem.id,
+                     sa.func.lower(Topic.name).in_(topic_terms)).scalar_subquery())
+    # Item hashtags are stored normalised ("#Cloud #KI"): a term matches a whole word.
+    spaced = sa.literal(" ", sa.String).concat(
+        sa.func.lower(ContentItem.hashtags, type_=sa.String)).concat(" ")
+    escaped = sa.func.replace(sa.func.replace(BrandTerm.term, "\\", "\\\\"), "_", "\\_",
+                              type_=sa.String)
+    pattern = sa.literal("% ", sa.String).concat(escaped).concat(" %")
+    hashtags = (sa.select(sa.func.count()).select_from(BrandTerm)
+                .where(BrandTerm.user_id == user_id, BrandTerm.kind == "hashtag",
+                       spaced.like(pattern, escape="\\")).scalar_subquery())
+    return 2 * topics + hashtags
 
 
 def feed(session: Session, user: User, now: dt.datetime | None = None,
-         topic_id: int | None = None, page: int = 1) -> FeedPage:
-    """Live items targeted at `user`: pinned first, then the newest. Four queries per page
-    (count, items, their topics, which of them the person has shared)."""
+         topic_id: int | None = None, page: int = 1, for_you: bool = False) -> FeedPage:
+    """Live items targeted at `user`: pinned first, then what fits their worksheet, then the
+    newest. Five queries per page (count, items, their topics, the person's terms, which of
+    them the person has shared); `for_you` keeps only items that fit."""
     now = now or utcnow()
+    score = relevance(user.id)
     query = sa.select(ContentItem).where(*_visible_to(user, now))
     if topic_id:
         query = query.where(ContentItem.id.in_(
             sa.select(item_topic.c.item_id).where(item_topic.c.topic_id == topic_id)))
+    if for_you:
+        query = query.where(score > 0)
     found = paginate(session, query, page, FEED_PAGE_SIZE, ContentItem.is_pinned.desc(),
-                     ContentItem.live_from.desc(), ContentItem.id.desc(),
+                     score.desc(), ContentItem.live_from.desc(), ContentItem.id.desc(),
                      options=(selectinload(ContentItem.topics),))
+    terms = {(kind, term) for kind, term in session.execute(sa.select(
+        BrandTerm.kind, BrandTerm.term).where(BrandTerm.user_id == user.id))} \
+        if found.items else set()
     shared = set(session.scalars(sa.select(Share.item_id).where(
         Share.user_id == user.id, Share.item_id.in_([i.id for i in found.items])).distinct())) \
         if found.items else set()
-    return FeedPage(found.items, shared, found.page, found.pages, found.total)
+    reasons = {item.id: why_shown(item, terms) for item in found.items}
+    return FeedPage(found.items, shared, found.page, found.pages, found.total, reasons,
+                    bool(terms) or session.get(Worksheet, user.id) is not None)
+
+
+def why_shown(item: ContentItem, terms: set[tuple[str, str]]) -> list[str]:
+    """The worksheet topics and hashtags an item matches, as the card names them."""
+    topics = [t.name for t in item.topics if ("topic", t.name.lower()) in terms]
+    hashtags = [tag for tag in item.hashtag_list if ("hashtag", tag.lower()) in terms]
+    return topics + hashtags
 
 
 def visible_item(session: Session, user: User, item_id: int,

@@ -39,15 +39,17 @@ def feed_page() -> str:
     """The start page of everyone with the employee role (called by core.home)."""
     db = get_session()
     topic_id = request.args.get("topic", type=int)
+    for_you = request.args.get("for_you") == "1"
     page = services.feed(db, current_user, topic_id=topic_id,
-                         page=request.args.get("page", 1, type=int))
+                         page=request.args.get("page", 1, type=int), for_you=for_you)
     soon = utcnow() + dt.timedelta(days=7)
     alerts = [a for a in accounts_of(db, current_user).values()
               if a.needs_reconnect or (a.refresh_token_enc is None and a.expires_at is not None
                                        and a.expires_at < soon)]
     waiting = len(drafts.pending_for(db, current_user)) if current_user.tier_id == 1 else 0
     return render_template("sharing/feed.html", page=page, topics=list_topics(db),
-                           topic_id=topic_id, account_alerts=alerts, drafts_waiting=waiting,
+                           topic_id=topic_id, for_you=for_you, account_alerts=alerts,
+                           drafts_waiting=waiting,
                            networks=NETWORKS)
 
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 # content that overflows, and `window.innerWidth` then grows with it, which would hide
 # exactly the overflow these tests look for.
 PHONE = {"viewport": {"width": 375, "height": 740}, "has_touch": True}
-ADMIN_NAV = ["Start", "My shares", "Points", "Leaderboard", "Posting", "Overview", "People",
-             "Groups", "Tiers", "Settings"]
+ADMIN_NAV = ["Start", "My shares", "My brand", "Points", "Leaderboard", "Posting", "Overview",
+             "People", "Groups", "Tiers", "Settings"]
 
 
 def horizontal_overflow(page) -> int:

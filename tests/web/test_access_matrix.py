@@ -93,6 +93,18 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "sharing.draft_withdraw": COMMS,
     "sharing.drafts_mine": EMPLOYEE,
     "sharing.draft_review": EMPLOYEE,
+    "brand.worksheet": EMPLOYEE,
+    "brand.history": EMPLOYEE,
+    "brand.show_version": EMPLOYEE,
+    "brand.compare": EMPLOYEE,
+    "brand.share": EMPLOYEE,
+    "brand.unshare": EMPLOYEE,
+    "brand.coaching": COMMS,
+    "brand.coached": COMMS,
+    "brand.ceo": EMPLOYEE,
+    "brand.ceo_step": EMPLOYEE,
+    "brand.printable": EMPLOYEE,
+    "brand.export_markdown": EMPLOYEE,
 }
 
 # Who is asking: the roles of a logged-in person, or None for an anonymous visitor.
@@ -147,7 +159,8 @@ def sample(db, make_user):
     return {"user_id": target.id, "group_id": group.id, "tier_id": 2,
             "token": "not-a-real-token", "filename": "css/app.css", "item_id": item.id,
             "campaign_id": campaign.id, "name": "missing.jpg", "code": share.code,
-            "network": "mastodon", "post_id": 999_999, "draft_id": 999_999}
+            "network": "mastodon", "post_id": 999_999, "draft_id": 999_999,
+            "number": 1, "step": 1}
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
