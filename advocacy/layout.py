@@ -37,9 +37,9 @@ class NavItem:
 NAVIGATION = (
     NavItem("core.home", _l("Start")),
     NavItem("sharing.my_shares", _l("My shares"), frozenset({"employee"})),
-    NavItem("brand.worksheet", _l("My brand"), frozenset({"employee"}),
-            ("brand.history", "brand.show_version", "brand.compare", "brand.ceo",
-             "brand.ceo_step")),
+    NavItem("brand.overview", _l("My brand"), frozenset({"employee"}),
+            ("brand.worksheet", "brand.helpers", "brand.history", "brand.show_version",
+             "brand.compare", "brand.ceo", "brand.ceo_step")),
     NavItem("engagement.points", _l("Points"), frozenset({"employee"})),
     NavItem("engagement.leaderboard", _l("Leaderboard"), frozenset({"employee"})),
     NavItem("content.library", _l("Content"), frozenset({"comms"}),

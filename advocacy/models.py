@@ -1,6 +1,6 @@
 """Every model, imported in one place so `Base.metadata` is complete (Alembic, tests)."""
 
-from advocacy.accounts.models import MastodonApp, SocialAccount
+from advocacy.accounts.models import FollowerCount, MastodonApp, SocialAccount
 from advocacy.admin.models import Setting
 from advocacy.auth.models import AuthToken, LoginFailure
 from advocacy.brand.models import BrandTerm, Worksheet, WorksheetVersion
@@ -21,6 +21,7 @@ __all__ = [
     "Click",
     "ContentItem",
     "ExecutiveDraft",
+    "FollowerCount",
     "Group",
     "Guideline",
     "GuidelineAck",

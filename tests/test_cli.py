@@ -187,3 +187,31 @@ def test_demo_shows_posting_by_api(app, db, client):
     client.login("exec@example.com", "demo words 123")
     assert "/drafts/mine" in client.get("/").get_data(as_text=True)
     assert f"/drafts/{draft.id}/review" in client.get("/drafts/mine").get_data(as_text=True)
+    assert "<progress value=\"6\" max=\"10\">" in client.get(
+        "/brand/ceo/7").get_data(as_text=True)
+
+
+def test_demo_shows_the_personal_brand(app, db, client):
+    """Worksheets steer feeds, a coach reads a shared one, numbers have history."""
+    from advocacy.accounts.models import FollowerCount
+    from advocacy.brand.models import Worksheet
+
+    run(app, "advocacy", "demo", "--password", "demo words 123")
+    sheets = {s.user.email: s for s in db.scalars(sa.select(Worksheet))}
+    assert sheets["sme@example.com"].completed_at is not None
+    assert sheets["employee@example.com"].completed_at is None  # a draft
+    assert sheets["sme@example.com"].version == 2
+    assert db.scalar(sa.select(sa.func.count()).select_from(FollowerCount)) > 30
+
+    client.login("sme@example.com", "demo words 123")
+    assert 'class="why-shown"' in client.get("/").get_data(as_text=True)
+    assert "Shown for you" in client.get("/?for_you=1").get_data(as_text=True)
+    overview = client.get("/brand/overview").get_data(as_text=True)
+    assert 'class="number-expert"' in overview and "<meter" in overview
+    assert "/brand/compare" in client.get("/brand/versions").get_data(as_text=True)
+    client.logout()
+    client.login("comms@example.com", "demo words 123")
+    coached = client.get("/brand/coaching").get_data(as_text=True)
+    sme = sheets["sme@example.com"]
+    assert f"/brand/coaching/{sme.user_id}" in coached
+    assert client.get(f"/brand/coaching/{sme.user_id}").status_code == 200

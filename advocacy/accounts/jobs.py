@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from advocacy import mail
 from advocacy.accounts.models import SocialAccount
-from advocacy.accounts.services import fresh_access
+from advocacy.accounts.services import fresh_access, record_followers
 from advocacy.db import session_scope, utcnow
 from advocacy.providers.api import Profile, ProviderError, ReauthRequired
 from advocacy.providers.registry import NETWORKS, api_for
@@ -46,7 +46,7 @@ def _update_followers(app: Flask, now: dt.datetime) -> int:
         with session_scope(app) as session:
             account = session.get(SocialAccount, account_id)
             if account is not None and profile.followers is not None:
-                account.followers, account.followers_at = profile.followers, now
+                record_followers(session, account, profile.followers, now)
                 updated += 1
     return updated
 

@@ -70,3 +70,15 @@ class MastodonApp(Base):
     client_secret_enc: Mapped[str] = mapped_column(sa.Text)
     redirect_uri: Mapped[str] = mapped_column(sa.String(500))
     created_at: Mapped[created_at]
+
+
+class FollowerCount(Base):
+    """An account's follower count, one row per day it was read: the follower trend shown
+    to people whose goal is network growth."""
+
+    __tablename__ = "follower_count"
+
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("social_account.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    followers: Mapped[int]

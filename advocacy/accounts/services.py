@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from advocacy import mail
-from advocacy.accounts.models import MastodonApp, SocialAccount
+from advocacy.accounts.models import FollowerCount, MastodonApp, SocialAccount
 from advocacy.crypto import Vault, vault
 from advocacy.db import session_scope, utcnow
 from advocacy.errors import DomainError
@@ -103,6 +103,19 @@ def _open(box: Vault, account: SocialAccount, field: str) -> str | None:
     return box.open(f"account:{account.id}:{field}", sealed) if sealed else None
 
 
+def record_followers(session: Session, account: SocialAccount, followers: int,
+                     now: dt.datetime) -> None:
+    """The current count on the account (the estimated reach of its next shares) and in
+    the day's history row (the trend)."""
+    account.followers, account.followers_at = followers, now
+    row = session.get(FollowerCount, (account.id, now.date()))
+    if row is None:
+        session.add(FollowerCount(account_id=account.id, day=now.date(), followers=followers))
+    else:
+        row.followers = followers
+    session.flush()
+
+
 def save_account(session: Session, box: Vault, user: User, network: str, profile: Profile,
                  tokens: Tokens, base_url: str | None = None, secret: str | None = None,
                  char_limit: int | None = None) -> SocialAccount:
@@ -114,12 +127,13 @@ def save_account(session: Session, box: Vault, user: User, network: str, profile
         session.add(account)
     account.base_url, account.external_id = base_url, profile.external_id
     account.handle, account.display_name = profile.handle, profile.display_name
-    account.followers = profile.followers
-    account.followers_at = utcnow() if profile.followers is not None else None
+    account.followers, account.followers_at = None, None
     account.scopes, account.expires_at = tokens.scopes, tokens.expires_at
     account.char_limit = char_limit
     account.status, account.last_error, account.reminded_at = "active", None, None
     session.flush()  # the id is part of what the secrets are sealed for
+    if profile.followers is not None:
+        record_followers(session, account, profile.followers, utcnow())
     account.access_token_enc = _seal(box, account, "access_token", tokens.access_token)
     account.refresh_token_enc = _seal(box, account, "refresh_token", tokens.refresh_token)
     account.secret_enc = _seal(box, account, "secret", secret)

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
+from advocacy.brand.guidance import DAILY, PROFILE_CHECKS, WEEKLY
 from advocacy.brand.sheet import CONTENT_TYPES, GOALS, INTENTION_LABELS, SOURCES
 from advocacy.content.services import normalize_hashtags
 from advocacy.forms import BaseForm
@@ -167,3 +168,16 @@ class CompareForm(BaseForm):
 
     a = IntegerField(validators=[Optional()])
     b = IntegerField(validators=[Optional()])
+
+
+class HelpersForm(BaseForm):
+    """The coaching checklists; one checkbox group per network, and the two routines."""
+
+    linkedin = MultiCheckboxField("LinkedIn", choices=_choices(PROFILE_CHECKS))
+    xing = MultiCheckboxField("XING", choices=_choices(PROFILE_CHECKS))
+    x = MultiCheckboxField("X", choices=_choices(PROFILE_CHECKS))
+    mastodon = MultiCheckboxField("Mastodon", choices=_choices(PROFILE_CHECKS))
+    bluesky = MultiCheckboxField("Bluesky", choices=_choices(PROFILE_CHECKS))
+    daily = MultiCheckboxField(_l("Every day"), choices=_choices(DAILY))
+    weekly = MultiCheckboxField(_l("Every week"), choices=_choices(WEEKLY))
+    save = SubmitField(_l("Save ticks"))

@@ -22,6 +22,8 @@ class Worksheet(Base):
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # The Social-CEO questions (tier 1): answered step by step, not versioned.
     ceo: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # Coaching helpers: ticked profile checklists and this day's and week's routines.
+    checks: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     version: Mapped[int] = mapped_column(default=0, server_default="0")
     completed_at: Mapped[dt.datetime | None]  # when all seven blocks were first filled
     coach_id: Mapped[int | None] = mapped_column(

@@ -24,7 +24,7 @@ def worksheet_of(session: Session, user: User) -> Worksheet:
     """The person's worksheet, empty and unsaved if they never opened it."""
     sheet = session.get(Worksheet, user.id)
     return sheet if sheet is not None else Worksheet(user_id=user.id, data={}, ceo={},
-                                                     version=0)
+                                                     checks={}, version=0)
 
 
 def save_worksheet(session: Session, user: User, data: dict[str, Any],

@@ -4,6 +4,8 @@ read-only view, which `services.readable_by` guards."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Response,
     abort,
@@ -19,9 +21,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from advocacy.brand import bp, services
-from advocacy.brand.forms import CeoStepForm, CoachForm, CompareForm, WorksheetForm
-from advocacy.brand.sheet import BLOCKS, CEO_QUESTIONS, differences, filled_blocks, markdown, rows
+from advocacy.brand import bp, guidance, insights, services
+from advocacy.brand.forms import CeoStepForm, CoachForm, CompareForm, HelpersForm, WorksheetForm
+from advocacy.brand.sheet import (
+    BLOCKS,
+    CEO_QUESTIONS,
+    GOALS,
+    differences,
+    filled_blocks,
+    markdown,
+    rows,
+)
 from advocacy.db import get_session, utcnow
 from advocacy.engagement.services import award
 from advocacy.errors import DomainError
@@ -66,6 +76,58 @@ def worksheet() -> Response | tuple[str, int]:
     db.commit()
     flash(_("Your worksheet is complete. Thank you!") if completed else _("Saved."), "success")
     return redirect(url_for("brand.worksheet"))
+
+
+@bp.get("/overview")
+@employee_only
+def overview() -> str:
+    """What the worksheet says, against what the person did: maturity, their numbers in the
+    order their goals ask for, the 5-3-2 and intention mixes, the time budget and a plan."""
+    db = get_session()
+    sheet = services.worksheet_of(db, current_user)
+    data, now = sheet.data or {}, utcnow()
+    planned = int(data.get("posts_per_week") or 0)
+    return render_template(
+        "brand/overview.html", sheet=sheet, data=data, levels=guidance.LEVELS,
+        maturity=guidance.maturity(db, current_user, sheet, now),
+        numbers=insights.personal_numbers(db, current_user, data.get("goals", []), now),
+        sources=insights.source_mix(db, current_user, now),
+        intentions=insights.intention_mix(db, current_user, now, data.get("intention", {})),
+        weeks=insights.weeks(db, current_user, now, current_app.config["TIMEZONE"]),
+        planned=planned, plan=insights.weekly_plan(db, current_user, now, planned),
+        goal_names=[str(GOALS[g]) for g in data.get("goals", []) if g in GOALS])
+
+
+@bp.route("/helpers", methods=["GET", "POST"])
+@employee_only
+def helpers() -> Response | tuple[str, int]:
+    db = get_session()
+    sheet = services.worksheet_of(db, current_user)
+    form = HelpersForm()
+    today = utcnow().date()
+    if request.method == "POST":
+        if not form.validate():
+            return _helpers_page(form, sheet, 400)
+        if sheet not in db:
+            db.add(sheet)
+        guidance.save_checks(sheet, {n: getattr(form, n).data or []
+                                     for n in guidance.PROFILE_NETWORKS},
+                             form.daily.data or [], form.weekly.data or [], today)
+        db.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("brand.helpers"))
+    checks = sheet.checks or {}
+    for network in guidance.PROFILE_NETWORKS:
+        getattr(form, network).data = checks.get("profile", {}).get(network, [])
+    form.daily.data = guidance.routine_ticks(checks, "daily", today)
+    form.weekly.data = guidance.routine_ticks(checks, "weekly", today)
+    return _helpers_page(form, sheet)
+
+
+def _helpers_page(form: HelpersForm, sheet: Any, status: int = 200) -> tuple[str, int]:
+    return render_template("brand/helpers.html", form=form, networks=guidance.PROFILE_NETWORKS,
+                           templates=guidance.TEMPLATES,
+                           done=guidance.profile_done(sheet.checks or {})), status
 
 
 @bp.get("/versions")

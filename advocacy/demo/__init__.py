@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from advocacy.admin.services import get_settings
 from advocacy.db import utcnow
 from advocacy.demo.activity import load_activity
+from advocacy.demo.brand import load_brand
 from advocacy.demo.content import load_content, load_guidelines
 from advocacy.demo.people import load_people
 from advocacy.demo.posting import load_posting
@@ -43,4 +44,5 @@ def load_demo(session: Session, password: str | None,
     settings = get_settings(session)
     load_activity(session, settings, config["BASE_URL"], config["TIMEZONE"], now)
     load_posting(session, settings, config, now)
+    load_brand(session, settings, config, now)
     return logins

@@ -5,7 +5,7 @@ Revises: 9a1c3e5d7b20
 Created: 2026-11-21 10:56 UTC
 
 The worksheet (current answers and the Social-CEO answers), its saved versions, and the
-topics and hashtags the feed ranks by.
+topics and hashtags the feed ranks by; accounts' follower counts per day (the trend).
 """
 
 from __future__ import annotations
@@ -20,6 +20,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table("follower_count",
+    sa.Column("account_id", sa.Integer(), nullable=False),
+    sa.Column("day", sa.Date(), nullable=False),
+    sa.Column("followers", sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(["account_id"], ["social_account.id"], name=op.f("fk_follower_count_account_id_social_account"), ondelete="CASCADE"),
+    sa.PrimaryKeyConstraint("account_id", "day", name=op.f("pk_follower_count"))
+    )
     op.create_table('brand_term',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
@@ -31,6 +38,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('ceo', sa.JSON(), nullable=False),
+    sa.Column("checks", sa.JSON(), nullable=False),
     sa.Column('version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('coach_id', sa.Integer(), nullable=True),
@@ -60,3 +68,4 @@ def downgrade() -> None:
 
     op.drop_table('worksheet')
     op.drop_table('brand_term')
+    op.drop_table("follower_count")

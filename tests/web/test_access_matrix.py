@@ -94,6 +94,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "sharing.drafts_mine": EMPLOYEE,
     "sharing.draft_review": EMPLOYEE,
     "brand.worksheet": EMPLOYEE,
+    "brand.overview": EMPLOYEE,
+    "brand.helpers": EMPLOYEE,
     "brand.history": EMPLOYEE,
     "brand.show_version": EMPLOYEE,
     "brand.compare": EMPLOYEE,
