@@ -399,6 +399,11 @@ class Generator:
         self.write("user_group", ("user_id", "group_id"), memberships)
         self.write("setting", ("key", "value", "updated_at"),
                    [("company_name", COMPANY, ts(now - 400 * DAY))])
+        # The benchmark user's worksheet terms, so the feed is ranked as for anyone who
+        # filled in the worksheet (services.terms_of writes these rows on save).
+        self.write("brand_term", ("user_id", "kind", "term"),
+                   [(1, "topic", t.lower()) for t in TOPICS[:3]]
+                   + [(1, "hashtag", f"#{w.lower()}") for w in WORDS[:4]])
 
     # ---- content
 

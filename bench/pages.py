@@ -37,6 +37,7 @@ from bench.common import BENCH_EMAIL, BENCH_PASSWORD, machine, median, percentil
 PAGES = {
     "healthz (baseline)": "/healthz",
     "feed": "/",
+    "feed for you": "/?for_you=1",
     "leaderboard month": "/leaderboard?period=month",
     "leaderboard all": "/leaderboard?period=all",
 }

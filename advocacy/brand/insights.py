@@ -19,7 +19,7 @@ from advocacy.brand.sheet import INTENTION_LABELS
 from advocacy.content.models import ContentItem
 from advocacy.people.models import User
 from advocacy.sharing.models import OutboxPost, Share
-from advocacy.sharing.services import feed, relevance
+from advocacy.sharing.services import feed, interests, relevance
 
 MIX_DAYS = 30
 NUMBERS_DAYS = 90
@@ -165,7 +165,7 @@ def _expert(session: Session, user: User, since: dt.datetime) -> Number:
                   sa.func.coalesce(sa.func.sum(OutboxPost.replies), 0), sa.func.count())
         .select_from(Share).join(ContentItem, ContentItem.id == Share.item_id)
         .join(OutboxPost, OutboxPost.share_id == Share.id)
-        .where(*_posted_since(user, since), relevance(user.id) > 0)).one()
+        .where(*_posted_since(user, since), relevance(interests(session, user.id)) > 0)).one()
     return Number("expert", [
         (_l("Posts on your topics"), str(posts), "measured"),
         (_l("Likes, reposts and replies on them"), str(likes + reposts + replies),

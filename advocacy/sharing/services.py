@@ -73,56 +73,76 @@ class FeedPage:
     has_worksheet: bool = False
 
 
-def relevance(user_id: int) -> sa.ColumnElement[int]:
-    """How well an item fits the person's worksheet: two per matching topic, one per
-    matching hashtag. Correlated counts over `brand_term`'s primary key, so the cost grows
-    with the person's few terms, not with the number of shares or clicks."""
-    topic_terms = sa.select(BrandTerm.term).where(BrandTerm.user_id == user_id,
-                                                  BrandTerm.kind == "topic")
-    topics = (sa.select(sa.func.count()).select_from(item_topic)
-              .join(Topic, Topic.id == item_topic.c.topic_id)
-              .where(item_topic.c.item_id == ContentItem.id,
-                     sa.func.lower(Topic.name).in_(topic_terms)).scalar_subquery())
+@dataclass(frozen=True)
+class Interests:
+    """A person's worksheet terms, and the ids of the topics they name."""
+
+    terms: frozenset[tuple[str, str]]
+    topic_ids: frozenset[int]
+
+
+def interests(session: Session, user_id: int) -> Interests:
+    """One query: the person's terms, each topic term with the id of the topic so named."""
+    rows = session.execute(
+        sa.select(BrandTerm.kind, BrandTerm.term, Topic.id)
+        .outerjoin(Topic, sa.and_(BrandTerm.kind == "topic",
+                                  sa.func.lower(Topic.name) == BrandTerm.term))
+        .where(BrandTerm.user_id == user_id)).all()
+    return Interests(frozenset((kind, term) for kind, term, _id in rows),
+                     frozenset(topic_id for _k, _t, topic_id in rows if topic_id is not None))
+
+
+def relevance(found: Interests) -> sa.ColumnElement[int]:
+    """How well an item fits the worksheet: two per matching topic, one per matching hashtag.
+
+    The person's few terms are known before the feed query, so this is a membership test
+    per topic plus one LIKE per hashtag on the item's own row: no per-item subquery, and
+    nothing at all for people without a worksheet."""
+    # One uncorrelated IN per topic: the database builds each list of items once (a hash or
+    # an ephemeral index) instead of running a subquery for every live item.
+    parts: list[sa.ColumnElement[int]] = [
+        sa.case((ContentItem.id.in_(sa.select(item_topic.c.item_id).where(
+            item_topic.c.topic_id == topic_id)), 2), else_=0)
+        for topic_id in sorted(found.topic_ids)]
     # Item hashtags are stored normalised ("#Cloud #KI"): a term matches a whole word.
     spaced = sa.literal(" ", sa.String).concat(
         sa.func.lower(ContentItem.hashtags, type_=sa.String)).concat(" ")
-    escaped = sa.func.replace(sa.func.replace(BrandTerm.term, "\\", "\\\\"), "_", "\\_",
-                              type_=sa.String)
-    pattern = sa.literal("% ", sa.String).concat(escaped).concat(" %")
-    hashtags = (sa.select(sa.func.count()).select_from(BrandTerm)
-                .where(BrandTerm.user_id == user_id, BrandTerm.kind == "hashtag",
-                       spaced.like(pattern, escape="\\")).scalar_subquery())
-    return 2 * topics + hashtags
+    for kind, term in sorted(found.terms):
+        if kind == "hashtag":
+            pattern = "% " + term.replace("\\", "\\\\").replace("_", "\\_") + " %"
+            parts.append(sa.case((spaced.like(pattern, escape="\\"), 1), else_=0))
+    return sum(parts[1:], parts[0]) if parts else sa.literal(0)
 
 
 def feed(session: Session, user: User, now: dt.datetime | None = None,
          topic_id: int | None = None, page: int = 1, for_you: bool = False) -> FeedPage:
     """Live items targeted at `user`: pinned first, then what fits their worksheet, then the
-    newest. Five queries per page (count, items, their topics, the person's terms, which of
+    newest. Five queries per page (the person's terms, count, items, their topics, which of
     them the person has shared); `for_you` keeps only items that fit."""
     now = now or utcnow()
-    score = relevance(user.id)
+    found_interests = interests(session, user.id)
+    score = relevance(found_interests)
     query = sa.select(ContentItem).where(*_visible_to(user, now))
     if topic_id:
         query = query.where(ContentItem.id.in_(
             sa.select(item_topic.c.item_id).where(item_topic.c.topic_id == topic_id)))
     if for_you:
         query = query.where(score > 0)
-    found = paginate(session, query, page, FEED_PAGE_SIZE, ContentItem.is_pinned.desc(),
-                     score.desc(), ContentItem.live_from.desc(), ContentItem.id.desc(),
+    order = (ContentItem.is_pinned.desc(), score.desc()) if found_interests.terms else (
+        ContentItem.is_pinned.desc(),)
+    found = paginate(session, query, page, FEED_PAGE_SIZE, *order,
+                     ContentItem.live_from.desc(), ContentItem.id.desc(),
                      options=(selectinload(ContentItem.topics),))
-    terms = {(kind, term) for kind, term in session.execute(sa.select(
-        BrandTerm.kind, BrandTerm.term).where(BrandTerm.user_id == user.id))} \
-        if found.items else set()
     shared = set(session.scalars(sa.select(Share.item_id).where(
         Share.user_id == user.id, Share.item_id.in_([i.id for i in found.items])).distinct())) \
         if found.items else set()
-    reasons = {item.id: why_shown(item, terms) for item in found.items}
+    reasons = {item.id: why_shown(item, found_interests.terms) for item in found.items}
+    has_worksheet = bool(found_interests.terms) or session.get(Worksheet, user.id) is not None
     return FeedPage(found.items, shared, found.page, found.pages, found.total, reasons,
-                    bool(terms) or session.get(Worksheet, user.id) is not None)
+                    has_worksheet)
 
 
-def why_shown(item: ContentItem, terms: set[tuple[str, str]]) -> list[str]:
+def why_shown(item: ContentItem, terms: frozenset[tuple[str, str]]) -> list[str]:
     """The worksheet topics and hashtags an item matches, as the card names them."""
     topics = [t.name for t in item.topics if ("topic", t.name.lower()) in terms]
     hashtags = [tag for tag in item.hashtag_list if ("hashtag", tag.lower()) in terms]
