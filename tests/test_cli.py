@@ -209,6 +209,8 @@ def test_demo_shows_the_personal_brand(app, db, client):
     overview = client.get("/brand/overview").get_data(as_text=True)
     assert 'class="number-expert"' in overview and "<meter" in overview
     assert "/brand/compare" in client.get("/brand/versions").get_data(as_text=True)
+    numbers = client.get("/me/numbers").get_data(as_text=True)
+    assert re.search(r'<span class="stat-value">[1-9]', numbers)  # the demo's shares count
     client.logout()
     client.login("comms@example.com", "demo words 123")
     coached = client.get("/brand/coaching").get_data(as_text=True)
