@@ -143,18 +143,17 @@ def personal_numbers(session: Session, user: User, goals: list[str],
 
 
 def _growth(session: Session, user: User, since: dt.datetime) -> Number:
-    """Followers per connected account: the first count in the window and the latest."""
-    figures = []
-    for account in session.scalars(sa.select(SocialAccount).where(
-            SocialAccount.user_id == user.id).order_by(SocialAccount.network)):
-        history = list(session.scalars(sa.select(FollowerCount.followers).where(
-            FollowerCount.account_id == account.id, FollowerCount.day >= since.date())
-            .order_by(FollowerCount.day)))
-        if not history:
-            continue
-        change = history[-1] - history[0]
-        figures.append((account.handle, f"{history[-1]:,} ({change:+,})", "measured"))
-    return Number("growth", figures)
+    """Followers per connected account: the first count in the window and the latest (one
+    query for all of the person's accounts)."""
+    history: dict[str, list[int]] = {}
+    for handle, followers in session.execute(
+            sa.select(SocialAccount.handle, FollowerCount.followers)
+            .join(FollowerCount, FollowerCount.account_id == SocialAccount.id)
+            .where(SocialAccount.user_id == user.id, FollowerCount.day >= since.date())
+            .order_by(SocialAccount.network, SocialAccount.id, FollowerCount.day)):
+        history.setdefault(handle, []).append(followers)
+    return Number("growth", [(handle, f"{counts[-1]:,} ({counts[-1] - counts[0]:+,})",
+                              "measured") for handle, counts in history.items()])
 
 
 def _expert(session: Session, user: User, since: dt.datetime) -> Number:

@@ -75,21 +75,27 @@ class FeedPage:
 
 @dataclass(frozen=True)
 class Interests:
-    """A person's worksheet terms, and the ids of the topics they name."""
+    """A person's worksheet terms, the ids of the topics they name, and whether they have
+    a worksheet at all (the feed invites those who have none)."""
 
     terms: frozenset[tuple[str, str]]
     topic_ids: frozenset[int]
+    has_worksheet: bool
 
 
 def interests(session: Session, user_id: int) -> Interests:
-    """One query: the person's terms, each topic term with the id of the topic so named."""
+    """One query: the worksheet row (if any) with its terms, each topic term with the id of
+    the topic so named. No row means no worksheet; a row without a term, no terms yet."""
     rows = session.execute(
-        sa.select(BrandTerm.kind, BrandTerm.term, Topic.id)
+        sa.select(BrandTerm.kind, BrandTerm.term, Topic.id).select_from(Worksheet)
+        .outerjoin(BrandTerm, BrandTerm.user_id == Worksheet.user_id)
         .outerjoin(Topic, sa.and_(BrandTerm.kind == "topic",
                                   sa.func.lower(Topic.name) == BrandTerm.term))
-        .where(BrandTerm.user_id == user_id)).all()
-    return Interests(frozenset((kind, term) for kind, term, _id in rows),
-                     frozenset(topic_id for _k, _t, topic_id in rows if topic_id is not None))
+        .where(Worksheet.user_id == user_id)).all()
+    return Interests(
+        frozenset((kind, term) for kind, term, _id in rows if term is not None),
+        frozenset(topic_id for _k, _t, topic_id in rows if topic_id is not None),
+        bool(rows))
 
 
 def relevance(found: Interests) -> sa.ColumnElement[int]:
@@ -137,9 +143,8 @@ def feed(session: Session, user: User, now: dt.datetime | None = None,
         Share.user_id == user.id, Share.item_id.in_([i.id for i in found.items])).distinct())) \
         if found.items else set()
     reasons = {item.id: why_shown(item, found_interests.terms) for item in found.items}
-    has_worksheet = bool(found_interests.terms) or session.get(Worksheet, user.id) is not None
     return FeedPage(found.items, shared, found.page, found.pages, found.total, reasons,
-                    has_worksheet)
+                    found_interests.has_worksheet)
 
 
 def why_shown(item: ContentItem, terms: frozenset[tuple[str, str]]) -> list[str]:
