@@ -83,3 +83,17 @@ def make_share(session: Session, *, item: ContentItem, user: User | None = None,
     session.add(share)
     session.flush()
     return share
+
+
+def make_posted_share(session: Session, *, user: User, days_ago: float = 1,
+                      item: ContentItem | None = None, **fields: Any) -> Share:
+    """A share that went out `days_ago` days ago (of a new item unless given); `fields` set
+    share columns such as network, method, edited, click_count, followers."""
+    when = utcnow() - dt.timedelta(days=days_ago)
+    share = make_share(session, item=item or make_item(session), user=user,
+                       network=fields.pop("network", "linkedin"), created_at=when)
+    share.posted_at = when
+    for name, value in fields.items():
+        setattr(share, name, value)
+    session.flush()
+    return share

@@ -104,8 +104,6 @@ BLOCKS = (
 def answered(question: Question, value: Any) -> bool:
     if question.kind == "split":
         return bool(value) and sum(value.values()) == 100
-    if question.kind == "number":
-        return bool(value)
     return bool(value)
 
 

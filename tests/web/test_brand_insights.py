@@ -27,18 +27,14 @@ def employee(login_as):
     return login_as("employee", name="Erin Employee")
 
 
-def posted(db, user, *, source="own", intention="inform", days_ago=1, network="linkedin",
-           edited=False, topics=(), clicks=0, followers=None):
-    """A share that went out `days_ago` days ago, of a new item of the given kind."""
+def posted(db, user, *, source="own", intention="inform", topics=(), **fields):
+    """A share that went out, of a new item of the given source class and intention."""
     item = factories.make_item(db, source_class=source, intention=intention)
     if topics:
         item.topics = topics_by_name(db, list(topics))
-    when = utcnow() - days_ago * DAY
-    share = factories.make_share(db, item=item, user=user, network=network, created_at=when)
-    share.posted_at, share.edited, share.click_count, share.followers = \
-        when, edited, clicks, followers
-    db.flush()
-    return share
+    renamed = {"clicks": "click_count"}
+    return factories.make_posted_share(
+        db, user=user, item=item, **{renamed.get(k, k): v for k, v in fields.items()})
 
 
 def overview(client) -> str:

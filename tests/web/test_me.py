@@ -25,15 +25,9 @@ def employee(login_as):
     return login_as("employee", name="Erin Employee")
 
 
-def share(db, user, *, network="linkedin", days_ago=1, clicks=0, followers=None,
-          title=None, method="intent"):
-    item = factories.make_item(db, title=title)
-    when = utcnow() - days_ago * DAY
-    made = factories.make_share(db, item=item, user=user, network=network, created_at=when)
-    made.posted_at, made.click_count, made.followers, made.method = \
-        when, clicks, followers, method
-    db.flush()
-    return made
+def share(db, user, *, title=None, clicks=0, **fields):
+    return factories.make_posted_share(db, user=user, item=factories.make_item(db, title=title),
+                                       click_count=clicks, **fields)
 
 
 def test_my_numbers_are_the_hand_computed_sums(client, employee, db, make_user):
