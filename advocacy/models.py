@@ -10,9 +10,11 @@ from advocacy.db import Base
 from advocacy.engagement.models import PointEntry, PointTotal
 from advocacy.governance.models import Guideline, GuidelineAck
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
+from advocacy.reports.models import ActivityRollup, ItemRollup
 from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
 
 __all__ = [
+    "ActivityRollup",
     "AuditEvent",
     "AuthToken",
     "Base",
@@ -25,6 +27,7 @@ __all__ = [
     "Group",
     "Guideline",
     "GuidelineAck",
+    "ItemRollup",
     "JobState",
     "LoginFailure",
     "MastodonApp",

@@ -29,6 +29,7 @@ from advocacy.auth.services import purge_expired
 from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, session_scope
+from advocacy.reports.rollup import roll_up
 from advocacy.sharing.outbox import fetch_metrics, process_outbox
 from advocacy.sharing.tracking import process_clicks
 
@@ -54,9 +55,16 @@ def judge_clicks(session: Session) -> int:
     return process_clicks(session, get_settings(session), current_app.config["TIMEZONE"])
 
 
+def update_rollups(session: Session) -> int:
+    """Adapter: the programme's time zone for the rollup job."""
+    return roll_up(session, current_app.config["TIMEZONE"])
+
+
 JOBS: tuple[Job, ...] = (
     Job("process-clicks", judge_clicks, "interval", {"seconds": 10},
         "count new clicks on tracked links (once per visitor and day) and give their points"),
+    Job("update-rollups", update_rollups, "interval", {"minutes": 10},
+        "bring the daily and monthly report figures up to date"),
     Job("send-posts", process_outbox, "interval", {"seconds": 15},
         "post queued and scheduled shares through the networks' APIs", per_app=True),
     Job("fetch-metrics", fetch_metrics, "interval", {"hours": 1},

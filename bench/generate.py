@@ -30,7 +30,7 @@ drop it (only databases whose name contains "bench").
 What the rows look like, and what is derived from them the way the app would have:
   * people: tiers ~5/20/75 %, 20 departments and 10 locations (everyone in one of each, some
     in two departments), ~90 % German; everyone has the employee role, a few comms, hr and
-    admin. User 1 is the benchmark login bench@example.com / bench-password-1 (its scrypt
+    admin. User 1 is the benchmark login bench@example.com / bench-password-1, also HR (its scrypt
     hash is the only value that differs between two runs with the same seed and anchor).
   * items: approved and live, spread over the ~year before the anchor, 70 % untargeted,
     the rest targeted at tiers and/or groups; 1-3 share texts each, 1-3 topics, a few pinned.
@@ -383,7 +383,9 @@ class Generator:
             self.user_langs[uid] = tuple(c for c in (content_languages or language).split(","))
             memberships.extend((uid, gid) for gid in sorted(member))
             roles.append((uid, "employee"))
-            if 2 <= uid < 2 + n_comms:
+            if uid == 1:  # the benchmark login also reads the reports, as HR
+                roles.append((uid, "hr"))
+            elif 2 <= uid < 2 + n_comms:
                 roles.append((uid, "comms"))
             elif 2 + n_comms <= uid < 2 + n_comms + n_hr:
                 roles.append((uid, "hr"))
@@ -602,7 +604,7 @@ class Generator:
         self.write("share", (
             "id", "code", "user_id", "item_id", "tier_id", "network", "method",
             "share_text_id", "text", "edited", "target_url", "utm_campaign", "created_at",
-            "click_count"), self._share_rows(rng, n))
+            "posted_at", "click_count"), self._share_rows(rng, n))
 
     def _share_rows(self, rng: random.Random, n: int) -> Iterator[tuple[Any, ...]]:
         seen_users: set[int] = set()
@@ -634,7 +636,7 @@ class Generator:
             yield (index + 1, code, user, item, self.user_tier[user], network, "intent",
                    suggestion[0] if suggestion else None,
                    f"{text}\n\n{disclosure}\n{BASE_URL}/r/{code}", edited, self.item_url[item],
-                   self.item_campaign[item], self.ts(at), clicks)
+                   self.item_campaign[item], self.ts(at), self.ts(at), clicks)
         self.sharers = len(seen_users)
 
     def items(self) -> None:
@@ -829,6 +831,20 @@ def _pg_schema(conn: psycopg.Connection[Any], schema: str) -> list[tuple[str, ..
     return sorted(rows)
 
 
+def _roll_up(url: str, timezone: str, anchor: dt.datetime) -> None:
+    """The report rollups, computed by the app's own job code (its first, full run)."""
+    from sqlalchemy.orm import Session
+
+    from advocacy.db import make_engine
+    from advocacy.reports.rollup import rebuild_all
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rebuild_all(session, timezone, anchor)
+        session.commit()
+    engine.dispose()
+
+
 def _migrate(url: str) -> None:
     from tests.support import migrate
 
@@ -874,6 +890,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     loaded = time.perf_counter()
     log(f"rows loaded in {loaded - migrated:.1f} s; rebuilding indexes")
     finish = loader.finish()
+    indexed = time.perf_counter()
+    log("computing the report rollups with the app's job")
+    _roll_up(args.url, args.timezone, anchor)
+    finish["rollups_s"] = time.perf_counter() - indexed
     done = time.perf_counter()
     size = database_size(args.url)
     log(f"done: {done - started:.1f} s in all, database {human_bytes(size)}")

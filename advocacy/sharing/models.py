@@ -27,6 +27,7 @@ class Share(Base):
         sa.Index("ix_share_user_id_created_at", "user_id", "created_at"),
         sa.Index("ix_share_item_id", "item_id"),
         sa.Index("ix_share_created_at", "created_at"),
+        sa.Index("ix_share_posted_at", "posted_at"),
     )
 
     id: Mapped[intpk]
@@ -49,6 +50,9 @@ class Share(Base):
     posted_at: Mapped[dt.datetime | None]
     followers: Mapped[int | None]  # of the account at share time: the estimated reach
     click_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # After the sharer's data were deleted: a negative number standing for "one former
+    # colleague", the same on all their shares, so reports still count people right.
+    anon_person: Mapped[int | None]
 
     user: Mapped[User | None] = relationship()
     item: Mapped[ContentItem] = relationship()
@@ -99,6 +103,7 @@ class OutboxPost(Base):
         sa.Index("ix_outbox_post_state_run_at", "state", "run_at"),
         sa.Index("ix_outbox_post_account_id", "account_id"),
         sa.Index("ix_outbox_post_posted_at", "posted_at"),
+        sa.Index("ix_outbox_post_metrics_at", "metrics_at"),
     )
 
     id: Mapped[intpk]

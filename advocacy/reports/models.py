@@ -1,0 +1,73 @@
+"""Daily and monthly rollups the reports read instead of the raw shares and clicks.
+
+One row per person, bucket, network and campaign (`ActivityRollup`), and one per item and
+bucket (`ItemRollup`). A report for a quarter reads three month rows per person instead of
+every click, so its cost follows the number of people, not the number of events. The rows
+are recomputed from the raw tables by the rollup job (`advocacy.reports.rollup`), a day
+at a time, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from advocacy.db import Base, intpk
+
+GRAINS = ("day", "month")
+
+
+class ActivityRollup(Base):
+    """What one person did in one bucket on one network for one campaign (or none).
+
+    `person_id` is the user's id, deliberately without a foreign key: when a person's data
+    are deleted, their rows get a new negative number, so the programme's figures stay
+    right while nothing leads back to the person.
+    """
+
+    __tablename__ = "activity_rollup"
+    __table_args__ = (
+        sa.CheckConstraint("grain IN ('day', 'month')", name="known_grain"),
+        sa.Index("ix_activity_rollup_grain_start", "grain", "start"),
+        sa.Index("ix_activity_rollup_person_id", "person_id"),
+    )
+
+    id: Mapped[intpk]
+    grain: Mapped[str] = mapped_column(sa.String(5))
+    start: Mapped[dt.date]  # the day, or the first day of the month, in the programme's zone
+    person_id: Mapped[int]
+    network: Mapped[str] = mapped_column(sa.String(20))
+    campaign_id: Mapped[int | None]
+    shares: Mapped[int] = mapped_column(default=0)
+    api_shares: Mapped[int] = mapped_column(default=0)
+    reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # followers: estimated
+    clicks: Mapped[int] = mapped_column(default=0)  # counted clicks on that day: measured
+    # Engagement of the posts made that day, where the network reported it (measured), and
+    # the followers of exactly those posts, so the rate divides like by like.
+    interactions: Mapped[int] = mapped_column(default=0)
+    engaged_reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Impressions where a network reported them, and the clicks on exactly those posts (CTR).
+    impressions: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    impression_clicks: Mapped[int] = mapped_column(default=0)
+
+
+class ItemRollup(Base):
+    """One item in one bucket: its shares, clicks, estimated reach and how many people
+    shared it in that bucket (for the minimum group size of the top-items table)."""
+
+    __tablename__ = "item_rollup"
+    __table_args__ = (
+        sa.CheckConstraint("grain IN ('day', 'month')", name="known_grain"),
+        sa.Index("ix_item_rollup_grain_start", "grain", "start"),
+    )
+
+    id: Mapped[intpk]
+    grain: Mapped[str] = mapped_column(sa.String(5))
+    start: Mapped[dt.date]
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("content_item.id", ondelete="CASCADE"))
+    shares: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
+    reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    sharers: Mapped[int] = mapped_column(default=0)
