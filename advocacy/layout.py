@@ -47,6 +47,8 @@ NAVIGATION = (
     NavItem("sharing.posting", _l("Posting"), frozenset({"comms", "admin"})),
     NavItem("brand.coaching", _l("Coaching"), frozenset({"comms"}), ("brand.coached",)),
     NavItem("reports.overview", _l("Overview"), frozenset({"hr", "comms", "admin"})),
+    NavItem("reports.reach_report", _l("Reach"), frozenset({"hr", "comms", "admin"}),
+            ("reports.audit_log",)),
     NavItem("people.people", _l("People"), frozenset({"admin"}),
             ("people.person_", "people.import_")),
     NavItem("people.groups", _l("Groups"), frozenset({"admin"}), ("people.group_",)),

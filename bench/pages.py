@@ -1,4 +1,4 @@
-"""Feed and leaderboard page times on a small and a large database, with a bare baseline.
+"""Feed, leaderboard and reach report page times on a small and a large database, with a bare baseline.
 
 Usage (after generating both presets with bench.generate):
 
@@ -17,7 +17,8 @@ and p90 in milliseconds, the SQL statements it ran, and the ratio large/small (g
 GET /healthz (one `SELECT 1`, no template) is the bare baseline of the same run: its ratio
 shows how much two identical requests differ on this machine.
 
-Apart from the login (which sets the user's last_login_at) the databases are only read.
+Apart from the login (which sets the user's last_login_at) and the report's audit entry per
+view, the databases are only read.
 Results go to bench/out/pages-<label>.json; the exit status is 1 when a page's median ratio
 exceeds 1.5.
 """
@@ -40,6 +41,8 @@ PAGES = {
     "feed for you": "/?for_you=1",
     "leaderboard month": "/leaderboard?period=month",
     "leaderboard all": "/leaderboard?period=all",
+    # A full quarter of the data's year, as HR sees it (works-council mode, by group).
+    "reach quarter by group": "/reports/reach?period=quarter&day=2026-08-15&by=group",
 }
 BASE = "https://localhost"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, DecimalField, IntegerField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -13,6 +13,7 @@ from wtforms.validators import (
 )
 
 from advocacy.forms import BaseForm, HttpUrl
+from advocacy.providers.registry import NETWORKS
 
 
 class SettingsForm(BaseForm):
@@ -48,3 +49,33 @@ class SettingsForm(BaseForm):
         choices=[SelectChoice("anonymous", _l("shown as “a colleague”")),
                  SelectChoice("hidden", _l("left out"))])
     submit = SubmitField(_l("Save settings"))
+
+
+class ReportSettingsForm(BaseForm):
+    """Works-council mode, click retention, and the earned-media-value rates per network
+    (fields `cpm_<network>` and `cpc_<network>`, added below for every network)."""
+
+    works_council_mode = BooleanField(
+        _l("Works-council mode"),
+        description=_l("HR sees no individual figures; no figure about fewer people than the "
+                       "minimum group size is shown; communications sees individual figures "
+                       "only of people who joined the leaderboard."))
+    min_group_size = IntegerField(
+        _l("Minimum group size"), validators=[InputRequired(), NumberRange(min=3, max=50)],
+        description=_l("Figures about fewer people than this are shown as “fewer than …”."))
+    click_retention_months = IntegerField(
+        _l("Keep single clicks for (months)"),
+        validators=[InputRequired(), NumberRange(min=1, max=60)],
+        description=_l("Older clicks are kept only as daily totals; reports are not affected."))
+    submit = SubmitField(_l("Save report settings"))
+
+
+def _add_rate_fields() -> None:
+    for key in NETWORKS:
+        for kind, label in (("cpm", _l("CPM (per 1,000 impressions)")),
+                            ("cpc", _l("CPC (per click)"))):
+            setattr(ReportSettingsForm, f"{kind}_{key}", DecimalField(
+                label, places=2, validators=[Optional(), NumberRange(min=0, max=100000)]))
+
+
+_add_rate_fields()

@@ -45,6 +45,13 @@ class ProgrammeSettings:
     pause_reason: str
     paused_by: str
     paused_at: str
+    # Reports: the works-council mode (no cell about fewer than k people, HR sees no
+    # individual figures), how long raw clicks are kept, and the earned-media-value rates
+    # as "network=CPM/CPC;..." (see advocacy.reports.services.parse_rates).
+    works_council_mode: bool
+    min_group_size: int
+    click_retention_months: int
+    emv_rates: str
 
     def disclosure_line(self, language: str) -> str:
         """The disclosure line for content in `language`, with the company name filled in."""
@@ -74,6 +81,10 @@ DEFAULTS: dict[str, Callable[[], Any]] = {
     "pause_reason": lambda: "",
     "paused_by": lambda: "",
     "paused_at": lambda: "",
+    "works_council_mode": lambda: True,
+    "min_group_size": lambda: 5,
+    "click_retention_months": lambda: 13,
+    "emv_rates": lambda: "",
 }
 TYPES: dict[str, type] = typing.get_type_hints(ProgrammeSettings)
 KEYS = frozenset(DEFAULTS)

@@ -73,7 +73,11 @@ def _colleagues() -> list[tuple[str, str, int, str, str, str]]:
 def load_people(session: Session, password: str | Callable[[], str]) -> list[tuple[str, str, str]]:
     save_settings(session, {"company_name": "Beispiel GmbH",
                             "legal_notice_url": "https://example.com/impressum",
-                            "privacy_notice_url": "https://example.com/datenschutz"})
+                            "privacy_notice_url": "https://example.com/datenschutz",
+                            # Example rates for the earned media value; a real company
+                            # sets what it pays for advertising itself.
+                            "emv_rates": "bluesky=5/0.3;facebook=7/0.5;linkedin=25/1.5;"
+                                         "mastodon=5/0.3;x=8/0.6;xing=15/1"})
     groups = _groups(session)
     users = {u.email: u for u in session.scalars(
         sa.select(User).options(selectinload(User.groups)))}

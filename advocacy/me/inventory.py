@@ -21,6 +21,7 @@ from advocacy.core.models import AuditEvent
 from advocacy.engagement.models import PointEntry, PointTotal
 from advocacy.governance.models import GuidelineAck
 from advocacy.people.models import User
+from advocacy.reports.models import ActivityRollup
 from advocacy.sharing.models import ExecutiveDraft, OutboxPost, Share, ShareMetric
 
 # Never exported, never shown: secrets and hashes that only serve to check something.
@@ -81,6 +82,13 @@ CATEGORIES = (
              lambda _s, user: sa.select(FollowerCount).join(
                  SocialAccount, SocialAccount.id == FollowerCount.account_id).where(
                  SocialAccount.user_id == user.id)),
+    Category("report_totals", _l("Report totals"),
+             _l("Your shares, clicks, estimated reach and engagement per day and month, "
+                "network and campaign."),
+             _l("So programme reports read totals instead of every click. Reports show them "
+                "only added up over groups of people (in works-council mode, at least the "
+                "minimum group size)."),
+             _l("As long as your account exists."), _mine(ActivityRollup, "person_id")),
     Category("points", _l("Points"),
              _l("Each award with its reason, and your totals per period."),
              _l("For the points overview and the leaderboard (you appear by name only if "

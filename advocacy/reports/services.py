@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from advocacy.people.models import Group, User, UserRole, user_group
+from advocacy.reports.reach import Rates
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,22 @@ def people_per_group(session: Session) -> list[GroupCount]:
         .order_by(Group.kind, sa.func.lower(Group.name))
     )
     return [GroupCount(kind, name, count) for kind, name, count in rows]
+
+
+def parse_rates(text: str) -> dict[str, Rates]:
+    """The stored EMV rates ("linkedin=12.5/1.2;x=8/0.9") as CPM and CPC per network.
+    Entries that do not parse are skipped: the form never stores such text."""
+    rates = {}
+    for entry in text.split(";"):
+        network, _, values = entry.partition("=")
+        cpm, _, cpc = values.partition("/")
+        try:
+            rates[network.strip()] = Rates(float(cpm), float(cpc))
+        except ValueError:
+            continue
+    return rates
+
+
+def format_rates(rates: dict[str, Rates]) -> str:
+    return ";".join(f"{network}={rate.cpm:g}/{rate.cpc:g}"
+                    for network, rate in sorted(rates.items()))

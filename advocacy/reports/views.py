@@ -1,12 +1,32 @@
-"""The programme overview for HR, communications and admins."""
+"""The programme overview, the reach report with its CSV exports, and the report audit log.
+
+Who sees individual figures is decided here, once (`_individuals`): in works-council mode
+nobody with the HR role, and others only of people who joined the leaderboard.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from advocacy.db import get_session
-from advocacy.people.services import count_by_tier, kind_labels, list_tiers
-from advocacy.reports import bp, services
+import sqlalchemy as sa
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from advocacy.admin.services import ProgrammeSettings, get_settings
+from advocacy.content.services import list_campaigns
+from advocacy.core.models import AuditEvent
+from advocacy.core.services import audit
+from advocacy.db import get_session, paginate, utcnow
+from advocacy.people.models import User
+from advocacy.people.services import count_by_tier, kind_labels, list_groups, list_tiers
+from advocacy.providers.registry import NETWORKS
+from advocacy.reports import bp, charts, exports, reach, services
+from advocacy.reports.forms import ReachForm
+from advocacy.reports.periods import Period, make_period
 from advocacy.security import role_required
 
 
@@ -22,3 +42,228 @@ def overview() -> str:
         groups=services.people_per_group(db),
         kind_labels=kind_labels(),
     )
+
+
+def _individuals(settings: ProgrammeSettings) -> str:
+    if not settings.works_council_mode:
+        return "all"
+    return "none" if current_user.has_role("hr") else "opted_in"
+
+
+def _form() -> tuple[ReachForm, dict[str, Any]]:
+    db = get_session()
+    tiers, groups, campaigns = list_tiers(db), list_groups(db), list_campaigns(db)
+    form = ReachForm(request.args)
+    every = ("", _("All"))
+    form.tier.choices = [every] + [(str(t.id), t.name) for t in tiers]
+    form.group.choices = [every] + [(str(g.id), g.name) for g in groups]
+    form.network.choices = [every] + [(key, n.label) for key, n in NETWORKS.items()]
+    form.campaign.choices = [every] + [(str(c.id), c.name) for c in campaigns]
+    names = {
+        "tier": {t.id: t.name for t in tiers},
+        "group": {g.id: g.name for g in groups},
+        "network": {key: n.label for key, n in NETWORKS.items()},
+        "campaign": {c.id: c.name for c in campaigns},
+    }
+    return form, names
+
+
+def _request(form: ReachForm) -> reach.Request:
+    today = utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    kind = form.period.data if form.period.data in ("week", "month", "quarter", "custom") \
+        else "quarter"
+    if kind == "custom" and form.first.data and form.last.data and not form.first.errors:
+        period = make_period("custom", form.first.data, form.last.data)
+    else:
+        kind = "quarter" if kind == "custom" else kind
+        period = make_period(kind, form.day.data or today)
+    filters = reach.Filters(
+        tier=form.tier.data, group=form.group.data, network=form.network.data or None,
+        campaign=form.campaign.data)
+    by = form.by.data if form.by.data in reach.SLICES else "tier"
+    return reach.Request(period, filters, by)
+
+
+def _describe(req: reach.Request) -> str:
+    """How the audit log names a report: period, table and filters, in plain words."""
+    filters = ", ".join(f"{name}={getattr(req.filters, name)}" for name in req.filters.active())
+    return (f"{req.period.kind} {req.period.first.isoformat()}..{req.period.last.isoformat()}"
+            f" by {req.by}" + (f"; {filters}" if filters else ""))
+
+
+def _label(names: dict[str, dict[Any, str]], by: str, key: Any) -> str:
+    if key is None:
+        return {"campaign": _("No campaign"), "tier": _("Former colleagues")}.get(by, "")
+    return names[by].get(key, str(key))
+
+
+def _period_label(period: Period) -> str:
+    return f"{format_date(period.first, 'medium')} – {format_date(period.last, 'medium')}"
+
+
+def _load() -> tuple[ReachForm, dict[str, Any], reach.Request, reach.Report, ProgrammeSettings]:
+    db = get_session()
+    settings = get_settings(db)
+    form, names = _form()
+    form.validate()
+    req = _request(form)
+    k = settings.min_group_size if settings.works_council_mode else None
+    report = reach.build(db, req, k, _individuals(settings),
+                         services.parse_rates(settings.emv_rates))
+    return form, names, req, report, settings
+
+
+@bp.get("/reach")
+@role_required("hr", "comms", "admin")
+def reach_report() -> str:
+    form, names, req, report, settings = _load()
+    db = get_session()
+    audit(db, current_user.id, "report.viewed", _describe(req), utcnow())
+    db.commit()
+    trend_chart = rows_chart = None
+    if report.refused is None:
+        trend_chart = charts.bar_chart(
+            _("Clicks per day") if report.trend and report.trend[0].first == report.trend[0].last
+            else _("Clicks per month"),
+            [_point_label(point) for point in report.trend],
+            [[None if p.cell.suppressed else p.cell.clicks for p in report.trend]])
+        rows_chart = charts.bar_chart(
+            _("Clicks, this period and the one before"),
+            [_label(names, req.by, row.key) for row in report.rows],
+            [[None if row.current.suppressed else row.current.clicks for row in report.rows],
+             [None if row.previous.suppressed else row.previous.clicks
+              for row in report.rows]])
+    return render_template(
+        "reports/reach.html", form=form, report=report, req=req, names=names,
+        label=lambda key: _label(names, req.by, key), period_label=_period_label,
+        point_label=_point_label, trend_chart=trend_chart, rows_chart=rows_chart,
+        rates=services.parse_rates(settings.emv_rates), query=request.args.to_dict(),
+        slice_heading={"tier": _("By tier"), "group": _("By group"), "network": _("By network"),
+                       "campaign": _("By campaign")}[req.by])
+
+
+def _point_label(point: reach.Point) -> str:
+    if point.first == point.last:
+        return format_date(point.first, "d.M.")
+    return format_date(point.first, "MMM yy")
+
+
+TABLES = ("totals", "rows", "trend", "items", "topics", "advocates")
+
+
+@bp.get("/reach.csv")
+@role_required("hr", "comms", "admin")
+def reach_csv() -> Response:
+    table = request.args.get("table", "rows")
+    if table not in TABLES:
+        abort(404)
+    _unused_form, names, req, report, _settings = _load()
+    if report.refused is not None:
+        abort(400, description=_refusal_text(report))
+    if table == "advocates" and report.advocates is None:
+        abort(403)
+    semicolon = request.args.get("sep") == "semicolon"
+    header, rows = _table(table, report, names, req, semicolon)
+    db = get_session()
+    audit(db, current_user.id, "report.exported", f"{table}: {_describe(req)}", utcnow())
+    db.commit()
+    body = exports.to_csv(header, rows, semicolon)
+    filename = f"reach-{table}-{req.period.first.isoformat()}-{req.period.last.isoformat()}.csv"
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _refusal_text(report: reach.Report) -> str:
+    return refusal_text(report.refused or "", report.k or 0)
+
+
+def refusal_text(reason: str, k: int) -> str:
+    if reason == "selection":
+        return _("This selection covers fewer than %(k)d people. To protect individuals, "
+                 "choose a wider tier or group.", k=k)
+    return _("Together with the report without this filter, this one would reveal the "
+             "figures of fewer than %(k)d people. To protect individuals, remove a filter "
+             "or choose a wider one.", k=k)
+
+
+def slice_name(by: str) -> str:
+    return {"tier": _("Tier"), "group": _("Group"), "network": _("Network"),
+            "campaign": _("Campaign")}[by]
+
+
+FIGURE_HEADER = (_l("Active advocates"), _l("Enrolled"), _l("Participation (%)"), _l("Shares"),
+                 _l("Shares by API"), _l("Shares by link"), _l("Clicks (measured)"),
+                 _l("Potential reach (estimated)"), _l("Interactions (measured)"),
+                 _l("Engagement rate (%)"), _l("Impressions (measured)"), _l("CTR (%)"))
+
+
+def _figure_values(cell: reach.Figures, k: int | None) -> list[Any]:
+    if cell.suppressed:
+        return [_("fewer than %(k)d", k=k or 0)] * len(FIGURE_HEADER)
+    return [cell.people, cell.population, cell.participation, cell.shares, cell.api_shares,
+            cell.link_shares, cell.clicks, cell.reach, cell.interactions,
+            cell.engagement_rate, cell.impressions, cell.ctr]
+
+
+def _table(table: str, report: reach.Report, names: dict[str, dict[Any, str]],
+           req: reach.Request, semicolon: bool) -> tuple[list[str], list[list[Any]]]:
+    figures_header = [str(name) for name in FIGURE_HEADER]
+    if table == "totals":
+        assert report.total is not None
+        return ([_("Period"), _("From"), _("To"), *figures_header, _("EMV (€, estimated)")],
+                [[_("This period"), req.period.first.isoformat(), req.period.last.isoformat(),
+                  *_figure_values(report.total.current, report.k), report.emv[0]],
+                 [_("Previous period"), report.previous.first.isoformat(),
+                  report.previous.last.isoformat(),
+                  *_figure_values(report.total.previous, report.k), report.emv[1]]])
+    if table == "rows":
+        header = [slice_name(req.by), _("Period")]
+        rows = []
+        for row in report.rows:
+            for which, cell in ((_("This period"), row.current),
+                                (_("Previous period"), row.previous)):
+                rows.append([_label(names, req.by, row.key), which,
+                             *_figure_values(cell, report.k)])
+        return header + figures_header, rows
+    if table == "trend":
+        return ([_("From"), _("To"), _("Active advocates"), _("Shares"), _("Clicks (measured)"),
+                 _("Potential reach (estimated)")],
+                [[p.first.isoformat(), p.last.isoformat(),
+                  *([_("fewer than %(k)d", k=report.k or 0)] * 4 if p.cell.suppressed else
+                    [p.cell.people, p.cell.shares, p.cell.clicks, p.cell.reach])]
+                 for p in report.trend])
+    if table in ("items", "topics"):
+        ranked = report.items if table == "items" else report.topics
+        return ([_("Item") if table == "items" else _("Topic"), _("Shares"),
+                 _("Clicks (measured)"), _("Potential reach (estimated)")],
+                [[r.name, r.shares, r.clicks, r.reach] for r in ranked])
+    assert report.advocates is not None
+    return ([_("Person"), _("Shares"), _("Clicks (measured)"), _("Potential reach (estimated)")],
+            [[a.name, a.shares, a.clicks, a.reach] for a in report.advocates])
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log() -> str:
+    """Who viewed or exported which report: two queries, the page and the names on it."""
+    db = get_session()
+    page = paginate(db, sa.select(AuditEvent).where(AuditEvent.action.like("report.%")),
+                    request.args.get("page", 1, type=int), 50,
+                    AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    actors = {event.actor_id for event in page.items if event.actor_id is not None}
+    names = dict(db.execute(sa.select(User.id, User.name).where(User.id.in_(actors))).all()) \
+        if actors else {}
+    return render_template("reports/audit.html", page=page, names=names)
+
+
+@bp.app_template_filter("num")
+def number_filter(value: float | int | None) -> str:
+    """A figure in the reader's locale ("12.345" in German); a dash where there is none."""
+    if value is None:
+        return "–"
+    return format_decimal(value, "#,##0.##" if isinstance(value, float) else "#,##0")
+
+
+@bp.app_template_filter("pct")
+def percent_filter(value: float | None) -> str:
+    return "–" if value is None else format_decimal(value, "#,##0.0") + " %"
