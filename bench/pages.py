@@ -1,4 +1,5 @@
-"""Feed, leaderboard and reach report page times on a small and a large database, with a bare baseline.
+"""Feed, leaderboard and reach report page times on a small and a large database, with a
+bare baseline.
 
 Usage (after generating both presets with bench.generate):
 
