@@ -23,10 +23,10 @@ from advocacy.people.models import Group, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup, ItemRollup
 from advocacy.reports.periods import Period
 from advocacy.reports.privacy import protect
+from advocacy.reports.rollup import METRICS
 
 R = ActivityRollup
-SUMS = ("shares", "api_shares", "reach", "clicks", "interactions", "engaged_reach",
-        "impressions", "impression_clicks")
+SUMS = METRICS
 SLICES = ("tier", "group", "network", "campaign")
 POPULATION_FILTERS = ("tier", "group")
 
@@ -163,10 +163,8 @@ def figures(session: Session, period: Period, filters: Filters, by: str | None =
     cells = []
     for cell_key in keys:
         people, contributors, *sums = activity.get(cell_key, (0, 0) + (0,) * len(SUMS))
-        population = populations.get(cell_key) if by in (None, "tier", "group") else None
-        if by in ("tier", "group") and cell_key not in populations:
-            population = None  # former colleagues: no population to compare with
-        cells.append(Figures(cell_key, population, people, contributors,
+        # None for networks and campaigns, and for former colleagues (no population)
+        cells.append(Figures(cell_key, populations.get(cell_key), people, contributors,
                              *(int(value) for value in sums)))
     return cells
 
@@ -205,11 +203,12 @@ def refusal(session: Session, periods: Sequence[Period], filters: Filters, k: in
     """
     if set(filters.active()) & set(POPULATION_FILTERS) and population(session, filters) < k:
         return "selection"
+    shown = [_visible(_contributors(session, period, filters), k) for period in periods]
     for name in filters.active():
         if name in POPULATION_FILTERS and 0 < population(session, filters, negate=name) < k:
             return "difference"
-        for period in periods:
-            if _visible(_contributors(session, period, filters), k) \
+        for period, filtered_shown in zip(periods, shown, strict=True):
+            if filtered_shown \
                     and _visible(_contributors(session, period, filters.without(name)), k) \
                     and 0 < _contributors(session, period, filters, negate=name) < k:
                 return "difference"

@@ -55,6 +55,9 @@ class _Sums:
     impression_clicks: int = 0
 
 
+METRICS = tuple(vars(_Sums()))  # the summed columns, in ActivityRollup's order
+
+
 @dataclass
 class _ItemSums:
     shares: int = 0
@@ -204,7 +207,7 @@ def _rebuild_month(session: Session, month: dt.date, zone: ZoneInfo) -> None:
     cannot be summed and is counted from the shares themselves."""
     days = (ActivityRollup.grain == "day", ActivityRollup.start >= month,
             ActivityRollup.start < next_month(month))
-    sums = [sa.func.sum(getattr(ActivityRollup, name)) for name in vars(_Sums())]
+    sums = [sa.func.sum(getattr(ActivityRollup, name)) for name in METRICS]
     activity = {
         (who, network, campaign): _Sums(*(int(value) for value in values))
         for who, network, campaign, *values in session.execute(

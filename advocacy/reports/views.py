@@ -138,6 +138,7 @@ def reach_report() -> str:
         label=lambda key: _label(names, req.by, key), period_label=_period_label,
         point_label=_point_label, trend_chart=trend_chart, rows_chart=rows_chart,
         rates=services.parse_rates(settings.emv_rates), query=request.args.to_dict(),
+        refusal=_refusal_text(report) if report.refused else None,
         slice_heading={"tier": _("By tier"), "group": _("By group"), "network": _("By network"),
                        "campaign": _("By campaign")}[req.by])
 
