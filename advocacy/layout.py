@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -74,6 +74,8 @@ def current_settings() -> ProgrammeSettings:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _layout() -> dict[str, Any]:
+        if not has_request_context():
+            return {}  # an e-mail rendered by a job or a command: no page around it
         language_form = LanguageForm(formdata=None, language=str(get_locale()),
                                      next=request.full_path.rstrip("?"))
         return {

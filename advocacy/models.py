@@ -9,6 +9,7 @@ from advocacy.core.models import AuditEvent, JobState, SchedulerLease
 from advocacy.db import Base
 from advocacy.engagement.models import PointEntry, PointTotal
 from advocacy.governance.models import Guideline, GuidelineAck
+from advocacy.me.models import DeletionRequest
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup, ItemRollup
 from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
@@ -22,6 +23,7 @@ __all__ = [
     "Campaign",
     "Click",
     "ContentItem",
+    "DeletionRequest",
     "ExecutiveDraft",
     "FollowerCount",
     "Group",

@@ -120,6 +120,11 @@ def test_demo_brings_every_page_to_life(app, db):
     board = leaderboard(db, "all", now.date(), "anonymous", viewer.id)
     assert len(board.rows) >= 10
     assert any(row.name for row in board.rows) and any(not row.name for row in board.rows)
+    from advocacy.me.models import DeletionRequest
+
+    assert sorted(db.scalars(sa.select(DeletionRequest.state))) == ["done", "pending"]
+    assert db.scalar(sa.select(sa.func.count()).select_from(Share)
+                     .where(Share.anon_person.is_not(None))) >= 1  # a former colleague's
 
 
 def test_token_keys_rotate_without_losing_a_secret(app, db, make_user):

@@ -24,6 +24,7 @@ from advocacy.demo.brand import load_brand
 from advocacy.demo.content import load_content, load_guidelines
 from advocacy.demo.people import load_people
 from advocacy.demo.posting import load_posting
+from advocacy.demo.privacy import load_deletions
 from advocacy.people.models import User
 from advocacy.reports.rollup import rebuild_all
 
@@ -46,5 +47,6 @@ def load_demo(session: Session, password: str | None,
     load_activity(session, settings, config["BASE_URL"], config["TIMEZONE"], now)
     load_posting(session, settings, config, now)
     load_brand(session, settings, config, now)
+    load_deletions(session, settings, config, now)
     rebuild_all(session, config["TIMEZONE"], now)  # the reports read these rollups
     return logins

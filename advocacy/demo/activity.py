@@ -46,12 +46,12 @@ def load_activity(session: Session, settings: ProgrammeSettings, base_url: str, 
         else:
             count = min(30, int(rng.paretovariate(1.3)) + rng.randint(0, 3))
         for _ in range(count):
-            shares += _one_share(session, rng, person, items, settings, base_url, timezone, now)
+            shares += one_share(session, rng, person, items, settings, base_url, timezone, now)
     add_clicks(session, rng, now, list(session.scalars(sa.select(Share))), settings, timezone)
     return shares
 
 
-def _one_share(session: Session, rng: random.Random, person: User, items: list[ContentItem],
+def one_share(session: Session, rng: random.Random, person: User, items: list[ContentItem],
                settings: ProgrammeSettings, base_url: str, timezone: str,
                now: dt.datetime) -> int:
     when = now - dt.timedelta(days=rng.uniform(0, 88), hours=rng.uniform(0, 8))

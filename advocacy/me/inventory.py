@@ -20,6 +20,7 @@ from advocacy.brand.models import BrandTerm, Worksheet, WorksheetVersion
 from advocacy.core.models import AuditEvent
 from advocacy.engagement.models import PointEntry, PointTotal
 from advocacy.governance.models import GuidelineAck
+from advocacy.me.models import DeletionRequest
 from advocacy.people.models import User
 from advocacy.reports.models import ActivityRollup
 from advocacy.sharing.models import ExecutiveDraft, OutboxPost, Share, ShareMetric
@@ -58,8 +59,10 @@ CATEGORIES = (
              _l("What you shared, on which network, with which text and tracked link; the "
                 "number of clicks and your follower count at the time."),
              _l("To send visitors to the content, count clicks and show your numbers."),
-             _l("As long as your account exists. Visitors' clicks are counted with a hash "
-                "that changes daily, never with their address."), _mine(Share)),
+             _l("As long as your account exists. If your data are deleted, shares that "
+                "went out stay in the programme's totals without your name or text. "
+                "Visitors' clicks are counted with a hash that changes daily, never with "
+                "their address."), _mine(Share)),
     Category("posts", _l("Posts by API"),
              _l("Posts sent from your connected accounts: state, errors, the link to the "
                 "post and the engagement the network reported."),
@@ -88,7 +91,8 @@ CATEGORIES = (
              _l("So programme reports read totals instead of every click. Reports show them "
                 "only added up over groups of people (in works-council mode, at least the "
                 "minimum group size)."),
-             _l("As long as your account exists."), _mine(ActivityRollup, "person_id")),
+             _l("As long as your account exists; if your data are deleted, they stay "
+                "under a number that leads to nobody."), _mine(ActivityRollup, "person_id")),
     Category("points", _l("Points"),
              _l("Each award with its reason, and your totals per period."),
              _l("For the points overview and the leaderboard (you appear by name only if "
@@ -124,6 +128,13 @@ CATEGORIES = (
              _l("So a link works once and expires."),
              _l("Until the link has expired and the hourly clean-up removes it."),
              _mine(AuthToken)),
+    Category("deletion_requests", _l("Deletion requests"),
+             _l("When you asked for your data to be deleted, your reason, and the admin's "
+                "answer."),
+             _l("So an admin can confirm or decline the request."),
+             _l("Until your data are deleted. Afterwards the request is kept without your "
+                "name or reason, as the record that it was carried out."),
+             _mine(DeletionRequest)),
     Category("activity", _l("Your actions in the audit log"),
              _l("Actions others must be able to trace: sharing your worksheet, pausing "
                 "posts, reviewing content."), _l("Accountability for actions that affect "

@@ -81,3 +81,10 @@ class ConfirmForm(BaseForm):
     """A one-button form: its only job is to carry the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class DeclineDeletionForm(BaseForm):
+    answer = TextAreaField(_l("Why the data are kept"),
+                           validators=[DataRequired(), Length(max=2000)],
+                           description=_l("Sent to the person by e-mail."))
+    submit = SubmitField(_l("Decline"))

@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from advocacy.auth.services import invite_user
-from advocacy.db import get_session
+from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
+from advocacy.me import erasure
 from advocacy.people import bp, importer, services
 from advocacy.people.forms import (
     ConfirmForm,
+    DeclineDeletionForm,
     GroupForm,
     ImportConfirmForm,
     ImportUploadForm,
@@ -79,7 +81,8 @@ def people() -> str:
     )
     page = services.list_users(db, flt, request.args.get("page", 1, type=int))
     return render_template("people/list.html", form=form, page=page,
-                           role_labels=services.role_labels(), kind_labels=services.kind_labels())
+                           role_labels=services.role_labels(), kind_labels=services.kind_labels(),
+                           open_deletions=erasure.open_count(db))
 
 
 @bp.get("/people/new")
@@ -333,3 +336,51 @@ def tier_edit(tier_id: int) -> str | Response | tuple[str, int]:
     status = 400 if request.method == "POST" else 200
     return render_template("people/tier_edit.html", form=form, tier=tier), status
 
+
+
+def _deletions_page(decline_form: DeclineDeletionForm | None = None,
+                    declining: int | None = None) -> str:
+    return render_template("people/deletions.html",
+                           requests=erasure.requests(get_session()), confirm_form=ConfirmForm(),
+                           decline_form=decline_form or DeclineDeletionForm(),
+                           declining=declining)
+
+
+@bp.get("/people/deletions")
+@admin_only
+def deletions() -> str:
+    return _deletions_page()
+
+
+@bp.post("/people/deletions/<int:request_id>/confirm")
+@admin_only
+def deletion_confirm(request_id: int) -> Response:
+    if not ConfirmForm().validate():
+        abort(400)
+    db = get_session()
+    try:
+        former = erasure.confirm(db, current_user, request_id, utcnow())
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.commit()
+        flash(_("The data are deleted. The shares now count as former colleague %(number)d.",
+                number=-former), "success")
+    return redirect(url_for("people.deletions"))
+
+
+@bp.post("/people/deletions/<int:request_id>/decline")
+@admin_only
+def deletion_decline(request_id: int) -> Response | tuple[str, int]:
+    form = DeclineDeletionForm()
+    if not form.validate():
+        return _deletions_page(form, request_id), 400
+    db = get_session()
+    try:
+        erasure.decline(db, current_user, request_id, form.answer.data or "", utcnow())
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.commit()
+        flash(_("The request is declined; the person has been told why."), "success")
+    return redirect(url_for("people.deletions"))

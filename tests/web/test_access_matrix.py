@@ -58,6 +58,9 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "people.group_delete": ADMIN,
     "people.tiers": ADMIN,
     "people.tier_edit": ADMIN,
+    "people.deletions": ADMIN,
+    "people.deletion_confirm": ADMIN,
+    "people.deletion_decline": ADMIN,
     "content.library": COMMS,
     "content.item_new": COMMS,
     "content.item_create": COMMS,
@@ -101,6 +104,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "me.numbers": EMPLOYEE,
     "me.data": AUTHENTICATED,
     "me.export": AUTHENTICATED,
+    "me.deletion_request": AUTHENTICATED,
+    "me.deletion_withdraw": AUTHENTICATED,
     "brand.worksheet": EMPLOYEE,
     "brand.overview": EMPLOYEE,
     "brand.helpers": EMPLOYEE,
@@ -170,6 +175,7 @@ def sample(db, make_user):
             "token": "not-a-real-token", "filename": "css/app.css", "item_id": item.id,
             "campaign_id": campaign.id, "name": "missing.jpg", "code": share.code,
             "network": "mastodon", "post_id": 999_999, "draft_id": 999_999,
+            "request_id": 999_999,
             "number": 1, "step": 1}
 
 

@@ -71,6 +71,11 @@ def _judged(db: Any) -> None:
 
 @pytest.fixture
 def data(db: Any) -> dict[str, Any]:
+    return dataset(db)
+
+
+def dataset(db: Any) -> dict[str, Any]:
+    """The dataset of the module docstring, rolled up and committed."""
     sales = factories.make_group(db, name="Sales")
     lab = factories.make_group(db, name="Lab")
     s = [factories.make_user(db, tier_id=1 if n == 0 else 3, groups=[sales]) for n in range(6)]
