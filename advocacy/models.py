@@ -11,7 +11,7 @@ from advocacy.engagement.models import PointEntry, PointTotal
 from advocacy.governance.models import Guideline, GuidelineAck
 from advocacy.me.models import DeletionRequest
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
-from advocacy.reports.models import ActivityRollup, ItemRollup
+from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
 from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "OutboxPost",
     "PointEntry",
     "PointTotal",
+    "ReportCell",
     "SchedulerLease",
     "Setting",
     "Share",

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -28,7 +29,8 @@ from advocacy.admin.services import get_settings
 from advocacy.auth.services import purge_expired
 from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
-from advocacy.db import get_database, session_scope
+from advocacy.db import get_database, session_scope, utcnow
+from advocacy.reports.cells import refresh as refresh_cells
 from advocacy.reports.rollup import roll_up
 from advocacy.sharing.outbox import fetch_metrics, process_outbox
 from advocacy.sharing.tracking import process_clicks
@@ -56,8 +58,12 @@ def judge_clicks(session: Session) -> int:
 
 
 def update_rollups(session: Session) -> int:
-    """Adapter: the programme's time zone for the rollup job."""
-    return roll_up(session, current_app.config["TIMEZONE"])
+    """Adapter: the programme's time zone for the rollup job, then the report cells of
+    the weeks, months and quarters it touched."""
+    zone, now = current_app.config["TIMEZONE"], utcnow()
+    days = roll_up(session, zone, now)
+    refresh_cells(session, now.astimezone(ZoneInfo(zone)).date())
+    return days
 
 
 JOBS: tuple[Job, ...] = (

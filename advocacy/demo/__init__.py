@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from advocacy.demo.people import load_people
 from advocacy.demo.posting import load_posting
 from advocacy.demo.privacy import load_deletions
 from advocacy.people.models import User
+from advocacy.reports.cells import refresh as refresh_cells
 from advocacy.reports.rollup import rebuild_all
 
 
@@ -49,4 +51,5 @@ def load_demo(session: Session, password: str | None,
     load_brand(session, settings, config, now)
     load_deletions(session, settings, config, now)
     rebuild_all(session, config["TIMEZONE"], now)  # the reports read these rollups
+    refresh_cells(session, now.astimezone(ZoneInfo(config["TIMEZONE"])).date())
     return logins

@@ -71,3 +71,43 @@ class ItemRollup(Base):
     clicks: Mapped[int] = mapped_column(default=0)
     reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     sharers: Mapped[int] = mapped_column(default=0)
+
+
+CELL_KINDS = ("week", "month", "quarter")
+CELL_SLICES = ("total", "tier", "group", "network", "campaign")
+
+
+class ReportCell(Base):
+    """The programme's figures for one calendar week, month or quarter, in total or per
+    tier, group, network or campaign, as `advocacy.reports.reach.figures` computes them
+    from the rollups without filters. An unfiltered report of such a period reads these
+    few rows instead of one row per person, so its cost does not grow with the programme.
+
+    The rollup job deletes a bucket's cells whenever it recomputes one of its days and then
+    computes them again; a report finding no cells computes live. Tier and group cells
+    depend on who is in which tier and group: they carry a fingerprint of those
+    memberships (`people_print`) and are used only while it still matches.
+    """
+
+    __tablename__ = "report_cell"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('week', 'month', 'quarter')", name="known_kind"),
+        sa.Index("ix_report_cell_kind_start_slice", "kind", "start", "slice"),
+    )
+
+    id: Mapped[intpk]
+    kind: Mapped[str] = mapped_column(sa.String(7))
+    start: Mapped[dt.date]
+    slice: Mapped[str] = mapped_column(sa.String(8))  # total, tier, group, network, campaign
+    key: Mapped[str] = mapped_column(sa.String(40), default="")  # "" for none
+    people_print: Mapped[int | None] = mapped_column(sa.BigInteger)  # tier and group only
+    people: Mapped[int] = mapped_column(default=0)
+    contributors: Mapped[int] = mapped_column(default=0)
+    shares: Mapped[int] = mapped_column(default=0)
+    api_shares: Mapped[int] = mapped_column(default=0)
+    reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
+    interactions: Mapped[int] = mapped_column(default=0)
+    engaged_reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    impressions: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    impression_clicks: Mapped[int] = mapped_column(default=0)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from advocacy.reports.models import ActivityRollup, ItemRollup
-from advocacy.reports.rollup import month_start, next_month
+from advocacy.reports.rollup import month_start, next_month, quarter_start
 
 KINDS = ("week", "month", "quarter", "custom")
 LONGEST = dt.timedelta(days=366 * 2)
@@ -84,10 +84,6 @@ class Period:
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def quarter_start(day: dt.date) -> dt.date:
-    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
 
 
 def make_period(kind: str, anchor: dt.date, last: dt.date | None = None) -> Period:

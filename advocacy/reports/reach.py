@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from advocacy.content.models import Campaign, ContentItem, Topic, item_topic
 from advocacy.people.models import Group, User, UserRole, user_group
+from advocacy.reports import cells as report_cells
 from advocacy.reports.models import ActivityRollup, ItemRollup
 from advocacy.reports.periods import Period
 from advocacy.reports.privacy import protect
@@ -145,10 +146,12 @@ def _activity_columns() -> list[Any]:
             *(sa.func.coalesce(sa.func.sum(getattr(R, name)), 0) for name in SUMS)]
 
 
-def figures(session: Session, period: Period, filters: Filters, by: str | None = None,
-            negate: str | None = None) -> list[Figures]:
-    """The period's cells, one per value of `by` (or one total), with their populations.
-    One query for the activity and one for the enrolled people."""
+Activity = dict[Any, tuple[int, ...]]  # key -> (people, contributors, *SUMS)
+
+
+def live_activity(session: Session, period: Period, filters: Filters, by: str | None = None,
+                  negate: str | None = None) -> Activity:
+    """What the people did in the period, per value of `by`, read from the rollups."""
     key: Any = {None: sa.literal(None), "tier": User.tier_id, "group": user_group.c.group_id,
                 "network": R.network, "campaign": R.campaign_id}[by]
     query = (sa.select(key, *_activity_columns()).select_from(R)
@@ -157,16 +160,29 @@ def figures(session: Session, period: Period, filters: Filters, by: str | None =
         query = query.outerjoin(User, User.id == R.person_id)
     elif by == "group":
         query = query.join(user_group, user_group.c.user_id == R.person_id)
-    activity = {row[0]: row[1:] for row in session.execute(query)}
+    return {row[0]: tuple(int(value) for value in row[1:]) for row in session.execute(query)}
+
+
+def figures(session: Session, period: Period, filters: Filters, by: str | None = None,
+            negate: str | None = None) -> list[Figures]:
+    """The period's cells, one per value of `by` (or one total), with their populations.
+    Unfiltered calendar weeks, months and quarters come from the report cells when the
+    job has computed them; anything else takes one query for the activity. One more query
+    counts the enrolled people."""
+    activity = None
+    if not filters.active() and negate is None:
+        activity = report_cells.read(session, period, by)
+    if activity is None:
+        activity = live_activity(session, period, filters, by, negate)
     populations = _populations(session, filters, by, negate)
     keys = list(populations) + [k for k in activity if k not in populations]
-    cells = []
+    found = []
     for cell_key in keys:
         people, contributors, *sums = activity.get(cell_key, (0, 0) + (0,) * len(SUMS))
         # None for networks and campaigns, and for former colleagues (no population)
-        cells.append(Figures(cell_key, populations.get(cell_key), people, contributors,
-                             *(int(value) for value in sums)))
-    return cells
+        found.append(Figures(cell_key, populations.get(cell_key), people, contributors,
+                             *sums))
+    return found
 
 
 def _populations(session: Session, filters: Filters, by: str | None,
@@ -203,6 +219,8 @@ def refusal(session: Session, periods: Sequence[Period], filters: Filters, k: in
     """
     if set(filters.active()) & set(POPULATION_FILTERS) and population(session, filters) < k:
         return "selection"
+    if not filters.active():
+        return None
     shown = [_visible(_contributors(session, period, filters), k) for period in periods]
     for name in filters.active():
         if name in POPULATION_FILTERS and 0 < population(session, filters, negate=name) < k:
@@ -336,7 +354,12 @@ def trend(session: Session, period: Period, filters: Filters, k: int | None) -> 
     whole = [first for first, last in spans
              if grain == "day" or (first.day == 1 and (last + dt.timedelta(days=1)).day == 1)]
     found: dict[dt.date, Figures] = {}
-    if whole:
+    cached = None
+    if whole and grain == "month" and not filters.active():
+        cached = report_cells.month_totals(session, whole)
+    if cached is not None:
+        found = {start: Figures(start, None, *values) for start, values in cached.items()}
+    elif whole:
         rows = session.execute(
             sa.select(R.start, *_activity_columns())
             .where(R.grain == grain, R.start.in_(whole), *_conditions(filters, None))

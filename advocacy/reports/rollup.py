@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from advocacy.content.models import ContentItem
 from advocacy.core.models import JobState
 from advocacy.db import utcnow
-from advocacy.reports.models import ActivityRollup, ItemRollup
+from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
 from advocacy.sharing.models import Click, OutboxPost, Share
 from advocacy.sharing.tracking import BOOKMARK as CLICKS_JUDGED
 
@@ -81,6 +81,16 @@ def next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
+def quarter_start(day: dt.date) -> dt.date:
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def cell_buckets(day: dt.date) -> list[tuple[str, dt.date]]:
+    """The calendar week (from Monday), month and quarter a day belongs to."""
+    return [("week", day - dt.timedelta(days=day.weekday())), ("month", month_start(day)),
+            ("quarter", quarter_start(day))]
+
+
 def roll_up(session: Session, timezone: str, now: dt.datetime | None = None) -> int:
     """Bring the rollups up to date; return how many days were recomputed."""
     now = now or utcnow()
@@ -107,11 +117,18 @@ def roll_up(session: Session, timezone: str, now: dt.datetime | None = None) -> 
 
 
 def rebuild_days(session: Session, days: Iterable[dt.date], zone: ZoneInfo) -> None:
-    """Recompute the given days and the months they fall in."""
+    """Recompute the given days and the months they fall in. The report cells of their
+    weeks, months and quarters are deleted: they are computed again by `cells.refresh`,
+    and until then reports compute those periods from the rollups."""
     months = set()
+    buckets = set()
     for day in days:
         _rebuild_day(session, day, zone)
         months.add(month_start(day))
+        buckets.update(cell_buckets(day))
+    for kind, start in buckets:
+        session.execute(sa.delete(ReportCell).where(ReportCell.kind == kind,
+                                                    ReportCell.start == start))
     for month in sorted(months):
         _rebuild_month(session, month, zone)
 

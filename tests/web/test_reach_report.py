@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from advocacy.admin.services import get_settings, save_settings
 from advocacy.core.models import AuditEvent, JobState
+from advocacy.reports import cells as report_cells
 from advocacy.reports import reach
 from advocacy.reports.periods import make_period
 from advocacy.reports.rollup import roll_up
@@ -36,6 +37,7 @@ from tests import factories
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 21, 12, tzinfo=UTC)
+TODAY = NOW.date()
 OCTOBER = make_period("month", dt.date(2026, 10, 1))
 ZONE = "Europe/Berlin"
 
@@ -69,13 +71,15 @@ def _judged(db: Any) -> None:
     db.flush()
 
 
-@pytest.fixture
-def data(db: Any) -> dict[str, Any]:
-    return dataset(db)
+@pytest.fixture(params=["live", "cells"])
+def data(db: Any, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Every figure twice: computed from the rollups, and read from the report cells."""
+    return dataset(db, cells=request.param == "cells")
 
 
-def dataset(db: Any) -> dict[str, Any]:
-    """The dataset of the module docstring, rolled up and committed."""
+def dataset(db: Any, cells: bool = False) -> dict[str, Any]:
+    """The dataset of the module docstring, rolled up (and its cells computed) and
+    committed."""
     sales = factories.make_group(db, name="Sales")
     lab = factories.make_group(db, name="Lab")
     s = [factories.make_user(db, tier_id=1 if n == 0 else 3, groups=[sales]) for n in range(6)]
@@ -95,6 +99,8 @@ def dataset(db: Any) -> dict[str, Any]:
     _clicks(db, september, _at(9, 16), 2)
     _judged(db)
     roll_up(db, ZONE, NOW)
+    if cells:
+        assert report_cells.refresh(db, TODAY) > 0
     db.commit()
     return {"sales": sales, "lab": lab, "s": s, "labs": labs}
 
@@ -205,6 +211,49 @@ def test_rollup_is_incremental_and_idempotent(db, data):
     roll_up(db, ZONE, NOW + dt.timedelta(minutes=20))
     roll_up(db, ZONE, NOW + dt.timedelta(minutes=30))
     assert _build(db, k=None).total.current.clicks == before.clicks + 3
+
+
+def test_cells_give_the_live_figures_and_spare_the_rollups(db, data, count_queries):
+    report_cells.refresh(db, TODAY)
+    quarter = make_period("quarter", dt.date(2026, 10, 1))
+    for period in (quarter, OCTOBER, make_period("week", dt.date(2026, 10, 10))):
+        for by in (None, *reach.SLICES):
+            assert report_cells.read(db, period, by) == reach.live_activity(
+                db, period, reach.Filters(), by), (period, by)
+    with count_queries() as counter:
+        report = reach.build(db, reach.Request(quarter, reach.Filters(), "group"), 5, "none",
+                             {})
+    assert report.total.current.shares == 8
+    assert not [sql for sql in counter.statements if "activity_rollup" in sql]
+    # A filtered report, or a custom period, is computed from the rollups.
+    assert report_cells.read(db, make_period("custom", dt.date(2026, 10, 1),
+                                             dt.date(2026, 10, 31)), None) is None
+
+
+def test_cells_follow_moves_between_groups(db, data):
+    report_cells.refresh(db, TODAY)
+    mover = data["labs"][0]  # shared on 20 Oct
+    mover.groups = [data["sales"]]
+    db.flush()
+    assert report_cells.read(db, OCTOBER, "group") is None  # computed live meanwhile
+    assert report_cells.read(db, OCTOBER, None) is not None  # totals do not depend on it
+    sales = {row.key: row for row in _build(db, k=None).rows}[data["sales"].id]
+    assert (sales.current.population, sales.current.people) == (7, 6)
+    assert report_cells.refresh(db, TODAY) > 0
+    assert report_cells.read(db, OCTOBER, "group") == reach.live_activity(
+        db, OCTOBER, reach.Filters(), "group")
+
+
+def test_new_rollups_replace_the_cells_of_their_periods(db, data):
+    report_cells.refresh(db, TODAY)
+    share = db.scalar(sa.select(OutboxPost)).share
+    _clicks(db, share, _at(10, 14), 3)
+    _judged(db)
+    roll_up(db, ZONE, NOW + dt.timedelta(minutes=10))
+    assert report_cells.read(db, OCTOBER, None) is None
+    assert report_cells.read(db, make_period("month", dt.date(2026, 9, 1)), None) is not None
+    assert report_cells.refresh(db, TODAY) > 0
+    assert report_cells.read(db, OCTOBER, None)[None][5] == 27  # clicks: 24 + 3
 
 
 # Pages and exports
