@@ -31,6 +31,7 @@ from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, session_scope, utcnow
 from advocacy.reports.cells import refresh as refresh_cells
+from advocacy.reports.retention import purge_clicks
 from advocacy.reports.rollup import roll_up
 from advocacy.sharing.outbox import fetch_metrics, process_outbox
 from advocacy.sharing.tracking import process_clicks
@@ -66,6 +67,12 @@ def update_rollups(session: Session) -> int:
     return days
 
 
+def purge_old_clicks(session: Session) -> int:
+    """Adapter: the retention period the admins set, for the retention job."""
+    return purge_clicks(session, get_settings(session).click_retention_months,
+                        current_app.config["TIMEZONE"], utcnow())
+
+
 JOBS: tuple[Job, ...] = (
     Job("process-clicks", judge_clicks, "interval", {"seconds": 10},
         "count new clicks on tracked links (once per visitor and day) and give their points"),
@@ -82,6 +89,8 @@ JOBS: tuple[Job, ...] = (
         "take items off the feed whose expiry or image licence has passed"),
     Job("purge-expired-logins", purge_expired, "interval", {"hours": 1},
         "delete expired reset and invitation links and old failed-login records"),
+    Job("purge-old-clicks", purge_old_clicks, "cron", {"hour": 3, "minute": 40},
+        "delete raw clicks older than the retention period; their daily totals stay"),
 )
 
 

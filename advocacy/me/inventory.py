@@ -62,7 +62,9 @@ CATEGORIES = (
              _l("As long as your account exists. If your data are deleted, shares that "
                 "went out stay in the programme's totals without your name or text. "
                 "Visitors' clicks are counted with a hash that changes daily, never with "
-                "their address."), _mine(Share)),
+                "their address; each click's record is deleted after the period the "
+                "admins set (13 months unless changed), only daily totals remain."),
+             _mine(Share)),
     Category("posts", _l("Posts by API"),
              _l("Posts sent from your connected accounts: state, errors, the link to the "
                 "post and the engagement the network reported."),

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 CLICKS_BOOKMARK = "rollup-clicks"  # the last click id already in the rollups
 RUN_BOOKMARK = "rollup-run"  # when the last run started (Unix seconds)
+# The first day whose raw clicks are all still there (a date's ordinal): days before it
+# were sealed by `retention.purge_clicks` and are never recomputed.
+KEPT_FROM = "clicks-kept-from"
 # A share committed a little after a run started must still be seen by the next run.
 OVERLAP = dt.timedelta(minutes=10)
 
@@ -117,9 +120,13 @@ def roll_up(session: Session, timezone: str, now: dt.datetime | None = None) -> 
 
 
 def rebuild_days(session: Session, days: Iterable[dt.date], zone: ZoneInfo) -> None:
-    """Recompute the given days and the months they fall in. The report cells of their
-    weeks, months and quarters are deleted: they are computed again by `cells.refresh`,
-    and until then reports compute those periods from the rollups."""
+    """Recompute the given days and the months they fall in. Days whose raw clicks the
+    retention job has deleted are left as they are: recomputing them would lose those
+    clicks. The report cells of their weeks, months and quarters are deleted: they are
+    computed again by `cells.refresh`, and until then reports compute from the rollups."""
+    kept = session.get(JobState, KEPT_FROM)
+    if kept is not None:
+        days = [day for day in days if day.toordinal() >= kept.value]
     months = set()
     buckets = set()
     for day in days:
