@@ -222,3 +222,9 @@ def test_demo_shows_the_personal_brand(app, db, client):
     sme = sheets["sme@example.com"]
     assert f"/brand/coaching/{sme.user_id}" in coached
     assert client.get(f"/brand/coaching/{sme.user_id}").status_code == 200
+    # The reports come alive too (in German, the demo comms person's language).
+    health = client.get("/reports/health").get_data(as_text=True)
+    assert "neu verbunden werden" in health and "Aktive Botschafter pro Monat" in health
+    assert "Alle verbundenen Konten funktionieren." not in health
+    summary = client.get("/reports/summary").get_data(as_text=True)
+    assert "Employee Advocacy: Quartalsübersicht" in summary and "<svg" in summary

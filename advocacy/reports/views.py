@@ -6,6 +6,7 @@ nobody with the HR role, and others only of people who joined the leaderboard.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from advocacy.db import get_session, paginate, utcnow
 from advocacy.people.models import User
 from advocacy.people.services import count_by_tier, kind_labels, list_groups, list_tiers
 from advocacy.providers.registry import NETWORKS
-from advocacy.reports import bp, charts, exports, reach, services
+from advocacy.reports import bp, charts, exports, health, reach, services
 from advocacy.reports.forms import ReachForm
 from advocacy.reports.periods import Period, make_period
 from advocacy.security import role_required
@@ -42,6 +43,22 @@ def overview() -> str:
         groups=services.people_per_group(db),
         kind_labels=kind_labels(),
     )
+
+
+@bp.get("/health")
+@role_required("comms", "admin")
+def programme_health() -> str:
+    db = get_session()
+    settings = get_settings(db)
+    k = settings.min_group_size if settings.works_council_mode else None
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    report = health.build(db, utcnow(), zone, k)
+    chart = charts.bar_chart(
+        _("Active advocates per month"), [format_date(m.key, "MMM yy")
+                                          for m in report.months],
+        [[None if m.suppressed else m.people for m in report.months]])
+    return render_template("reports/health.html", health=report, chart=chart, k=k,
+                           networks=NETWORKS, per_100=health.ITEMS_PER_100)
 
 
 def _individuals(settings: ProgrammeSettings) -> str:
@@ -141,6 +158,40 @@ def reach_report() -> str:
         refusal=_refusal_text(report) if report.refused else None,
         slice_heading={"tier": _("By tier"), "group": _("By group"), "network": _("By network"),
                        "campaign": _("By campaign")}[req.by])
+
+
+@bp.get("/summary")
+@role_required("hr", "comms", "admin")
+def quarterly_summary() -> str:
+    """The quarter on one page that prints cleanly: totals, tiers, networks, months and
+    the top items and topics, protected like the reach report."""
+    db = get_session()
+    settings = get_settings(db)
+    today = utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    day = request.args.get("day", type=_iso_date) or today
+    period = make_period("quarter", day)
+    k = settings.min_group_size if settings.works_council_mode else None
+    rates = services.parse_rates(settings.emv_rates)
+    report = reach.build(db, reach.Request(period, reach.Filters(), "tier"), k, "none", rates)
+    by_network = reach.build(db, reach.Request(period, reach.Filters(), "network"), k, "none",
+                             rates)
+    audit(db, current_user.id, "report.viewed", f"summary {_describe(report.request)}", utcnow())
+    db.commit()
+    _unused_form, names = _form()
+    chart = charts.bar_chart(
+        _("Clicks per month"), [_point_label(point) for point in report.trend],
+        [[None if p.cell.suppressed else p.cell.clicks for p in report.trend]])
+    return render_template(
+        "reports/summary.html", report=report, network_rows=by_network.rows, chart=chart,
+        period_label=_period_label, point_label=_point_label, names=names,
+        tier_label=lambda key: _label(names, "tier", key),
+        network_label=lambda key: _label(names, "network", key),
+        earlier=report.previous.first, later=period.last + dt.timedelta(days=1),
+        has_later=period.last < today, printed=utcnow())
+
+
+def _iso_date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
 
 
 def _point_label(point: reach.Point) -> str:

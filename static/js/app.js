@@ -10,6 +10,13 @@
     }
   });
 
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.closest && target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");

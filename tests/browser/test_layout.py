@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 # exactly the overflow these tests look for.
 PHONE = {"viewport": {"width": 375, "height": 740}, "has_touch": True}
 ADMIN_NAV = ["Start", "My shares", "My brand", "Points", "Leaderboard", "Posting", "Overview",
-             "Reach", "People", "Groups", "Tiers", "Settings"]
+             "Reach", "Health", "People", "Groups", "Tiers", "Settings"]
 
 
 def horizontal_overflow(page) -> int:

@@ -37,6 +37,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "reports.overview": PROGRAMME_VIEWERS,
     "reports.reach_report": PROGRAMME_VIEWERS,
     "reports.reach_csv": PROGRAMME_VIEWERS,
+    "reports.quarterly_summary": PROGRAMME_VIEWERS,
+    "reports.programme_health": frozenset({"comms", "admin"}),
     "reports.audit_log": ADMIN,
     "admin.settings": ADMIN,
     "admin.settings_submit": ADMIN,

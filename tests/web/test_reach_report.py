@@ -362,3 +362,20 @@ def test_admin_sets_rates_and_bad_input_is_refused(client, db, login_as):
     assert "Number must be between 0 and 100000." in text
     db.expire_all()
     assert get_settings(db).min_group_size == 7  # nothing changed
+
+
+def test_quarterly_summary_prints_the_quarter_protected(client, db, login_as, data):
+    """October's quarter: totals as computed above, tiers and networks, no names for HR."""
+    login_as("hr")
+    page = client.get("/reports/summary?day=2026-10-15").get_data(as_text=True)
+    assert "Employee advocacy: quarterly summary" in page and "data-print" in page
+    assert "Oct 1, 2026 – Dec 31, 2026" in page and "<svg" in page
+    assert "By tier" in page and "By network" in page and "LinkedIn" in page
+    assert "fewer than 5" in page  # tier 1 is one person, and tier 3 goes with it
+    assert "63.6 %" in page  # participation of the whole quarter: 7 of 11
+    for person in data["s"] + data["labs"]:
+        assert person.name not in page
+    event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "report.viewed"))
+    assert event.detail.startswith("summary quarter 2026-10-01..2026-12-31")
+    # A day that is no date shows the current quarter instead of failing.
+    assert client.get("/reports/summary?day=someday").status_code == 200
