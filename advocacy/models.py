@@ -13,6 +13,7 @@ from advocacy.me.models import DeletionRequest
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
 from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
+from advocacy.suggestions.models import Suggestion
 
 __all__ = [
     "ActivityRollup",
@@ -43,6 +44,7 @@ __all__ = [
     "ShareMetric",
     "ShareText",
     "SocialAccount",
+    "Suggestion",
     "Tier",
     "Topic",
     "User",

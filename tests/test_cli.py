@@ -123,6 +123,10 @@ def test_demo_brings_every_page_to_life(app, db):
     from advocacy.me.models import DeletionRequest
 
     assert sorted(db.scalars(sa.select(DeletionRequest.state))) == ["done", "pending"]
+    from advocacy.suggestions.models import Suggestion
+
+    assert sorted(db.scalars(sa.select(Suggestion.state))) == ["accepted", "declined",
+                                                               "pending"]
     assert db.scalar(sa.select(sa.func.count()).select_from(Share)
                      .where(Share.anon_person.is_not(None))) >= 1  # a former colleague's
 

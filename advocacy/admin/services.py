@@ -37,6 +37,7 @@ class ProgrammeSettings:
     points_unique_click: int
     points_guidelines_ack: int
     points_worksheet: int
+    points_suggestion: int
     points_daily_cap: int
     # Posting by API: minutes between colleagues' posts of the same item (0: off), and the
     # crisis pause (nothing is sent while it is on).
@@ -75,6 +76,7 @@ DEFAULTS: dict[str, Callable[[], Any]] = {
     "points_unique_click": lambda: 1,
     "points_guidelines_ack": lambda: 10,
     "points_worksheet": lambda: 25,
+    "points_suggestion": lambda: 15,
     "points_daily_cap": lambda: 100,
     "stagger_minutes": lambda: 0,
     "posting_paused": lambda: False,

@@ -17,7 +17,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
+from advocacy.admin.services import ProgrammeSettings
 from advocacy.content import bp, campaigns, services
 from advocacy.content.budget import budgets_for, sample_link
 from advocacy.content.forms import (
@@ -30,12 +32,13 @@ from advocacy.content.forms import (
 )
 from advocacy.content.images import delete_image, store_image
 from advocacy.content.models import Campaign, ContentItem
-from advocacy.db import get_session
+from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
 from advocacy.layout import current_settings
 from advocacy.people.services import list_groups, list_tiers
 from advocacy.providers.registry import NETWORKS
 from advocacy.security import login_required, role_required
+from advocacy.suggestions.services import reward_published
 
 comms_only = role_required("comms")
 
@@ -204,6 +207,13 @@ def _reload(item: ContentItem | None) -> ContentItem | None:
     return None if item is None or item.id is None else get_session().get(ContentItem, item.id)
 
 
+def _approve(db: Session, item: ContentItem, settings: ProgrammeSettings, base_url: str) -> None:
+    """Approve, and thank whoever suggested the item with their points."""
+    now = utcnow()
+    services.approve(db, current_user, item, settings, base_url, now)
+    reward_published(db, item, settings, now, current_app.config["TIMEZONE"])
+
+
 def _workflow(item_id: int, action: str) -> Response:
     item = _load_item(item_id)
     if not WorkflowForm().validate():
@@ -213,7 +223,7 @@ def _workflow(item_id: int, action: str) -> Response:
     steps = {
         "submit": (lambda: services.submit_for_review(db, current_user, item, settings,
                                                       base_url), _("Submitted for review.")),
-        "approve": (lambda: services.approve(db, current_user, item, settings, base_url),
+        "approve": (lambda: _approve(db, item, settings, base_url),
                     _("Approved. The item goes live at its publication time.")),
         "return": (lambda: services.return_to_draft(db, item),
                    _("The item is a draft again.")),

@@ -18,6 +18,7 @@ class PointRulesForm(BaseForm):
     points_guidelines_ack = _points(_l("Confirming the guidelines"))
     points_worksheet = _points(_l("Completing the personal-brand worksheet (once; never for "
                                   "what it says)"))
+    points_suggestion = _points(_l("A suggested link that communications published"))
     points_daily_cap = IntegerField(
         _l("Most points per person and day"),
         validators=[InputRequired(), NumberRange(min=1, max=100_000)],

@@ -54,7 +54,8 @@ def rule_points(settings: ProgrammeSettings, reason: str) -> int:
     return {"share": settings.points_share, "first_share": settings.points_first_share,
             "unique_click": settings.points_unique_click,
             "guidelines_ack": settings.points_guidelines_ack,
-            "worksheet": settings.points_worksheet}[reason]
+            "worksheet": settings.points_worksheet,
+            "suggestion": settings.points_suggestion}[reason]
 
 
 def award(session: Session, user_id: int, reason: str, ref_type: str, ref_id: int,
@@ -190,4 +191,5 @@ def reason_labels() -> dict[str, str]:
     return {"share": _("Shared an item"), "first_share": _("Your first share"),
             "unique_click": _("Someone opened your link"),
             "guidelines_ack": _("Read the social-media guidelines"),
-            "worksheet": _("Completed your personal-brand worksheet")}
+            "worksheet": _("Completed your personal-brand worksheet"),
+            "suggestion": _("Your suggestion was published")}

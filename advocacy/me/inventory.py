@@ -24,6 +24,7 @@ from advocacy.me.models import DeletionRequest
 from advocacy.people.models import User
 from advocacy.reports.models import ActivityRollup
 from advocacy.sharing.models import ExecutiveDraft, OutboxPost, Share, ShareMetric
+from advocacy.suggestions.models import Suggestion
 
 # Never exported, never shown: secrets and hashes that only serve to check something.
 HIDDEN = frozenset({"password_hash", "access_token_enc", "refresh_token_enc", "secret_enc",
@@ -130,6 +131,11 @@ CATEGORIES = (
              _l("So a link works once and expires."),
              _l("Until the link has expired and the hourly clean-up removes it."),
              _mine(AuthToken)),
+    Category("suggestions", _l("Suggestions"),
+             _l("Links you suggested, your note, what the page said about itself, and the "
+                "decision of communications."),
+             _l("So communications can review them and you can follow them."),
+             _l("As long as your account exists."), _mine(Suggestion)),
     Category("deletion_requests", _l("Deletion requests"),
              _l("When you asked for your data to be deleted, your reason, and the admin's "
                 "answer."),

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 # content that overflows, and `window.innerWidth` then grows with it, which would hide
 # exactly the overflow these tests look for.
 PHONE = {"viewport": {"width": 375, "height": 740}, "has_touch": True}
-ADMIN_NAV = ["Start", "My shares", "My brand", "Points", "Leaderboard", "Posting", "Overview",
+ADMIN_NAV = ["Start", "My shares", "My brand", "Points", "Leaderboard", "Suggest",
+             "Posting", "Overview",
              "Reach", "Health", "People", "Groups", "Tiers", "Settings"]
 
 

@@ -103,6 +103,11 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "sharing.draft_withdraw": COMMS,
     "sharing.drafts_mine": EMPLOYEE,
     "sharing.draft_review": EMPLOYEE,
+    "suggestions.mine": EMPLOYEE,
+    "suggestions.suggest": EMPLOYEE,
+    "suggestions.inbox": COMMS,
+    "suggestions.accept": COMMS,
+    "suggestions.decline": COMMS,
     "me.numbers": EMPLOYEE,
     "me.data": AUTHENTICATED,
     "me.export": AUTHENTICATED,
@@ -177,7 +182,7 @@ def sample(db, make_user):
             "token": "not-a-real-token", "filename": "css/app.css", "item_id": item.id,
             "campaign_id": campaign.id, "name": "missing.jpg", "code": share.code,
             "network": "mastodon", "post_id": 999_999, "draft_id": 999_999,
-            "request_id": 999_999,
+            "request_id": 999_999, "suggestion_id": 999_999,
             "number": 1, "step": 1}
 
 
