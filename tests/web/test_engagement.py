@@ -88,11 +88,12 @@ def test_admin_edits_the_point_rules(client, login_as, db):
     login_as("admin", "employee")
     response = client.post_form("/admin/points", {
         "points_share": "7", "points_first_share": "0", "points_unique_click": "2",
-        "points_guidelines_ack": "3", "points_worksheet": "40", "points_daily_cap": "50"})
+        "points_guidelines_ack": "3", "points_worksheet": "40", "points_suggestion": "12",
+        "points_daily_cap": "50"})
     assert response.status_code == 302
     settings = get_settings(db)
     assert (settings.points_share, settings.points_first_share, settings.points_daily_cap,
-            settings.points_worksheet) == (7, 0, 50, 40)
+            settings.points_worksheet, settings.points_suggestion) == (7, 0, 50, 40, 12)
 
 
 def test_point_rules_are_validated(client, login_as):
