@@ -17,6 +17,7 @@ from advocacy.admin.services import ProgrammeSettings, get_settings
 from advocacy.core.forms import LanguageForm
 from advocacy.db import get_session, utcnow
 from advocacy.i18n import LANGUAGES
+from advocacy.notifications.services import unread
 
 
 @dataclass(frozen=True)
@@ -88,4 +89,7 @@ def init_app(app: Flask) -> None:
             "languages": LANGUAGES,
             "current_language": str(get_locale()),
             "now": utcnow(),
+            # One indexed count per page, for the number next to "Notifications".
+            "unread_notifications": unread(get_session(), current_user.id)
+            if current_user.is_authenticated else 0,
         }

@@ -7,9 +7,10 @@ from advocacy.brand.models import BrandTerm, Worksheet, WorksheetVersion
 from advocacy.content.models import Campaign, ContentItem, ShareText, Topic
 from advocacy.core.models import AuditEvent, JobState, SchedulerLease
 from advocacy.db import Base
-from advocacy.engagement.models import PointEntry, PointTotal
+from advocacy.engagement.models import PointEntry, PointTotal, UserBadge
 from advocacy.governance.models import Guideline, GuidelineAck
 from advocacy.me.models import DeletionRequest
+from advocacy.notifications.models import Notification
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
 from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
@@ -34,6 +35,7 @@ __all__ = [
     "JobState",
     "LoginFailure",
     "MastodonApp",
+    "Notification",
     "OutboxPost",
     "PointEntry",
     "PointTotal",
@@ -48,6 +50,7 @@ __all__ = [
     "Tier",
     "Topic",
     "User",
+    "UserBadge",
     "UserRole",
     "Worksheet",
     "WorksheetVersion",

@@ -30,6 +30,7 @@ from advocacy.auth.services import purge_expired
 from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, session_scope, utcnow
+from advocacy.engagement.badges import award_badges as give_badges
 from advocacy.reports.cells import refresh as refresh_cells
 from advocacy.reports.retention import purge_clicks
 from advocacy.reports.rollup import roll_up
@@ -67,6 +68,11 @@ def update_rollups(session: Session) -> int:
     return days
 
 
+def award_badges(session: Session) -> int:
+    """Adapter: the badge job at the current time."""
+    return give_badges(session, utcnow())
+
+
 def purge_old_clicks(session: Session) -> int:
     """Adapter: the retention period the admins set, for the retention job."""
     return purge_clicks(session, get_settings(session).click_retention_months,
@@ -89,6 +95,8 @@ JOBS: tuple[Job, ...] = (
         "take items off the feed whose expiry or image licence has passed"),
     Job("purge-expired-logins", purge_expired, "interval", {"hours": 1},
         "delete expired reset and invitation links and old failed-login records"),
+    Job("award-badges", award_badges, "interval", {"minutes": 10},
+        "give badges to people who earned them and tell them"),
     Job("purge-old-clicks", purge_old_clicks, "cron", {"hour": 3, "minute": 40},
         "delete raw clicks older than the retention period; their daily totals stay"),
 )

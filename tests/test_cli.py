@@ -127,6 +127,10 @@ def test_demo_brings_every_page_to_life(app, db):
 
     assert sorted(db.scalars(sa.select(Suggestion.state))) == ["accepted", "declined",
                                                                "pending"]
+    from advocacy.engagement.models import UserBadge
+
+    badges = set(db.scalars(sa.select(UserBadge.badge)))
+    assert {"first_share", "shares_10", "guidelines", "worksheet"} <= badges
     assert db.scalar(sa.select(sa.func.count()).select_from(Share)
                      .where(Share.anon_person.is_not(None))) >= 1  # a former colleague's
 

@@ -18,6 +18,7 @@ from advocacy.auth.forms import (
     SetPasswordForm,
 )
 from advocacy.db import get_session
+from advocacy.engagement import badges
 from advocacy.errors import DomainError
 from advocacy.people.services import ProfileData, update_profile
 from advocacy.providers.mastodon import normalize_instance
@@ -131,12 +132,19 @@ def invitation(token: str) -> str | Response:
     return _token_page(token, "invite", "auth/invitation.html")
 
 
+def _badges() -> list[str]:
+    """The names of the badges the person earned, for the profile."""
+    earned = badges.earned(get_session(), current_user.id)
+    return [str(badge.label) for badge in badges.BADGES if badge.key in earned]
+
+
 @bp.get("/profile")
 @login_required
 def profile() -> str:
     form = ProfileForm(obj=current_user)
     form.content_languages.data = current_user.content_languages or ""
-    return render_template("auth/profile.html", form=form, password_form=ChangePasswordForm())
+    return render_template("auth/profile.html", badges=_badges(), form=form,
+                           password_form=ChangePasswordForm())
 
 
 @bp.post("/profile")
@@ -144,7 +152,7 @@ def profile() -> str:
 def profile_submit() -> str | Response:
     form = ProfileForm()
     if not form.validate():
-        return render_template("auth/profile.html", form=form,
+        return render_template("auth/profile.html", badges=_badges(), form=form,
                                password_form=ChangePasswordForm()), 400
     update_profile(get_session(), current_user, ProfileData(
         name=form.name.data, language=form.language.data,
@@ -173,5 +181,6 @@ def change_password() -> str | Response:
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=ProfileForm(obj=current_user),
+    return render_template("auth/profile.html", badges=_badges(),
+                           form=ProfileForm(obj=current_user),
                            password_form=form), 400

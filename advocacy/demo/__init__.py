@@ -27,6 +27,7 @@ from advocacy.demo.content import load_content, load_guidelines
 from advocacy.demo.people import load_people
 from advocacy.demo.posting import load_posting
 from advocacy.demo.privacy import load_deletions
+from advocacy.engagement.badges import award_badges
 from advocacy.people.models import User
 from advocacy.reports.cells import refresh as refresh_cells
 from advocacy.reports.rollup import rebuild_all
@@ -52,6 +53,7 @@ def load_demo(session: Session, password: str | None,
     load_brand(session, settings, config, now)
     load_deletions(session, settings, config, now)
     load_suggestions(session, settings, config, now)
+    award_badges(session, now)  # as the badge job would on its first run
     rebuild_all(session, config["TIMEZONE"], now)  # the reports read these rollups
     refresh_cells(session, now.astimezone(ZoneInfo(config["TIMEZONE"])).date())
     return logins

@@ -53,3 +53,14 @@ class PointTotal(Base):
     reached_at: Mapped[dt.datetime]
 
 
+
+
+class UserBadge(Base):
+    """A badge someone earned; each at most once (the primary key)."""
+
+    __tablename__ = "user_badge"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    badge: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    awarded_at: Mapped[dt.datetime]

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from advocacy.admin.services import save_settings
 from advocacy.db import get_session, utcnow
-from advocacy.engagement import bp, services
+from advocacy.engagement import badges, bp, services
 from advocacy.engagement.forms import BoardFilterForm, PointRulesForm
 from advocacy.layout import current_settings
 from advocacy.people.services import list_groups, list_tiers
@@ -36,7 +36,8 @@ def points() -> str:
     ledger = services.ledger(db, current_user.id, request.args.get("page", 1, type=int))
     return render_template("engagement/points.html", totals=totals, page=ledger,
                            period_labels=period_labels(), reasons=services.reason_labels(),
-                           settings=current_settings())
+                           settings=current_settings(), level=badges.level_for(totals["all"]),
+                           badges=badges.BADGES, earned=badges.earned(db, current_user.id))
 
 
 @bp.get("/leaderboard")

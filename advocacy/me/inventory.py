@@ -18,9 +18,10 @@ from advocacy.accounts.models import FollowerCount, SocialAccount
 from advocacy.auth.models import AuthToken
 from advocacy.brand.models import BrandTerm, Worksheet, WorksheetVersion
 from advocacy.core.models import AuditEvent
-from advocacy.engagement.models import PointEntry, PointTotal
+from advocacy.engagement.models import PointEntry, PointTotal, UserBadge
 from advocacy.governance.models import GuidelineAck
 from advocacy.me.models import DeletionRequest
+from advocacy.notifications.models import Notification
 from advocacy.people.models import User
 from advocacy.reports.models import ActivityRollup
 from advocacy.sharing.models import ExecutiveDraft, OutboxPost, Share, ShareMetric
@@ -104,6 +105,14 @@ CATEGORIES = (
                                                     "quarter and in all."),
              _l("So leaderboards read totals, not every award."),
              _l("As long as your account exists."), _mine(PointTotal)),
+    Category("badges", _l("Badges"), _l("Which badges you earned, and when."),
+             _l("To show them on your points page and profile."),
+             _l("As long as your account exists."), _mine(UserBadge)),
+    Category("notifications", _l("Notifications"),
+             _l("Messages to you inside the platform (badges, answers to your "
+                "suggestions) and whether you have read them."),
+             _l("So you learn about them the next time you look."),
+             _l("As long as your account exists."), _mine(Notification)),
     Category("guidelines", _l("Guideline confirmations"),
              _l("Which version of the social-media guidelines you confirmed, and when."),
              _l("Sharing requires the current guidelines to be confirmed."),

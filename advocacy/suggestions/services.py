@@ -25,6 +25,7 @@ from advocacy.content.models import ContentItem
 from advocacy.content.services import ItemData, TextData, save_item
 from advocacy.engagement.services import award
 from advocacy.errors import DomainError
+from advocacy.notifications.services import notify
 from advocacy.people.models import User
 from advocacy.sharing.models import Share
 from advocacy.suggestions.models import Suggestion
@@ -114,6 +115,8 @@ def accept(session: Session, actor: User, suggestion_id: int, now: dt.datetime) 
     suggestion.decided_by_id, suggestion.decided_at = actor.id, now
     _tell(session, suggestion, _l("Your suggestion was accepted"),
           "email/suggestion_accepted.txt")
+    notify(session, suggestion.user_id, "suggestion_accepted", "/suggestions/", now,
+           title=suggestion.title or suggestion.url)
     return item
 
 
@@ -126,6 +129,8 @@ def decline(session: Session, actor: User, suggestion_id: int, reason: str,
     suggestion.state, suggestion.reason = "declined", reason
     suggestion.decided_by_id, suggestion.decided_at = actor.id, now
     _tell(session, suggestion, _l("About your suggestion"), "email/suggestion_declined.txt")
+    notify(session, suggestion.user_id, "suggestion_declined", "/suggestions/", now,
+           title=suggestion.title or suggestion.url, reason=reason)
 
 
 def reward_published(session: Session, item: ContentItem, settings: ProgrammeSettings,
@@ -135,8 +140,12 @@ def reward_published(session: Session, item: ContentItem, settings: ProgrammeSet
     given = 0
     for suggestion in session.scalars(sa.select(Suggestion).where(
             Suggestion.item_id == item.id, Suggestion.state == "accepted")):
-        given += award(session, suggestion.user_id, "suggestion", "suggestion", suggestion.id,
+        points = award(session, suggestion.user_id, "suggestion", "suggestion", suggestion.id,
                        settings, now, timezone)
+        if points:  # the first time only: the ledger refuses a second award
+            notify(session, suggestion.user_id, "suggestion_published", "/suggestions/", now,
+                   title=suggestion.title or suggestion.url)
+        given += points
     return given
 
 

@@ -108,6 +108,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "suggestions.inbox": COMMS,
     "suggestions.accept": COMMS,
     "suggestions.decline": COMMS,
+    "notifications.inbox": AUTHENTICATED,
+    "notifications.mark_read": AUTHENTICATED,
     "me.numbers": EMPLOYEE,
     "me.data": AUTHENTICATED,
     "me.export": AUTHENTICATED,

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from advocacy.content.models import ContentItem
 from advocacy.engagement.models import PointEntry
+from advocacy.notifications.models import Notification
 from advocacy.suggestions.models import Suggestion
 from tests import factories
 from tests.unit.test_preview import serve
@@ -92,6 +93,9 @@ def test_accepted_published_and_rewarded_once(client, db, people, pages, mailbox
     assert item.summary == "How the new plant stores energy."
     [mail] = mailbox.wait_for(1)
     assert mail["To"] == people["employee"].email and "accepted" in mail["Subject"]
+    kinds = db.scalars(sa.select(Notification.kind).where(
+        Notification.user_id == people["employee"].id)).all()
+    assert kinds == ["suggestion_accepted"]
     client.post_form(f"/content/{item.id}/submit")
     client.login(people["other"].email)  # four eyes: someone else approves
     client.post_form(f"/content/{item.id}/approve")
@@ -99,6 +103,7 @@ def test_accepted_published_and_rewarded_once(client, db, people, pages, mailbox
     assert db.get(ContentItem, item.id).state == "approved"
     points = db.scalars(sa.select(PointEntry).where(PointEntry.reason == "suggestion")).all()
     assert [(p.user_id, p.points) for p in points] == [(people["employee"].id, 15)]
+    assert "suggestion_published" in db.scalars(sa.select(Notification.kind)).all()
     # Shares of the item show on the suggester's page.
     for clicks in (3, 4):
         factories.make_posted_share(db, user=people["other"], item=item, click_count=clicks)

@@ -1,0 +1,34 @@
+"""The person's notifications."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from advocacy.db import get_session, utcnow
+from advocacy.engagement.badges import names as badge_names
+from advocacy.forms import ActionForm
+from advocacy.notifications import bp, services
+from advocacy.security import login_required
+
+
+@bp.get("/")
+@login_required
+def inbox() -> str:
+    page = services.page_of(get_session(), current_user.id, request.args.get("page", 1, int))
+    names = {"badge": badge_names()}
+    return render_template("notifications/list.html", page=page, form=ActionForm(),
+                           text=lambda note: services.text_of(note, names))
+
+
+@bp.post("/read")
+@login_required
+def mark_read() -> Response:
+    if not ActionForm().validate():
+        abort(400)
+    db = get_session()
+    services.mark_read(db, current_user.id, utcnow())
+    db.commit()
+    flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.inbox"))
