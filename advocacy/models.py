@@ -10,7 +10,7 @@ from advocacy.db import Base
 from advocacy.engagement.models import PointEntry, PointTotal, UserBadge
 from advocacy.governance.models import Guideline, GuidelineAck
 from advocacy.me.models import DeletionRequest
-from advocacy.notifications.models import Notification
+from advocacy.notifications.models import DigestSent, Notification
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
 from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
@@ -26,6 +26,7 @@ __all__ = [
     "Click",
     "ContentItem",
     "DeletionRequest",
+    "DigestSent",
     "ExecutiveDraft",
     "FollowerCount",
     "Group",

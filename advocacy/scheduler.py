@@ -31,6 +31,7 @@ from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, session_scope, utcnow
 from advocacy.engagement.badges import award_badges as give_badges
+from advocacy.notifications.digests import send_digests as queue_digests
 from advocacy.reports.cells import refresh as refresh_cells
 from advocacy.reports.retention import purge_clicks
 from advocacy.reports.rollup import roll_up
@@ -73,6 +74,13 @@ def award_badges(session: Session) -> int:
     return give_badges(session, utcnow())
 
 
+def send_digests(session: Session) -> int:
+    """Adapter: time zone, address and key for the digest job."""
+    config = current_app.config
+    return queue_digests(session, utcnow(), config["TIMEZONE"], config["BASE_URL"],
+                         config["SECRET_KEY"])
+
+
 def purge_old_clicks(session: Session) -> int:
     """Adapter: the retention period the admins set, for the retention job."""
     return purge_clicks(session, get_settings(session).click_retention_months,
@@ -97,6 +105,8 @@ JOBS: tuple[Job, ...] = (
         "delete expired reset and invitation links and old failed-login records"),
     Job("award-badges", award_badges, "interval", {"minutes": 10},
         "give badges to people who earned them and tell them"),
+    Job("send-digests", send_digests, "interval", {"hours": 1},
+        "send the daily and weekly e-mail digests that are due (each once)"),
     Job("purge-old-clicks", purge_old_clicks, "cron", {"hour": 3, "minute": 40},
         "delete raw clicks older than the retention period; their daily totals stay"),
 )

@@ -65,6 +65,11 @@ class ProfileForm(BaseForm):
     leaderboard_opt_in = BooleanField(
         _l("Show my name on leaderboards"),
         description=_l("Off by default. Otherwise you appear as “a colleague”, or not at all."))
+    digest = RadioField(_l("E-mail digest"), default="weekly", choices=[
+        SelectChoice("weekly", _l("Weekly, on Monday morning")),
+        SelectChoice("daily", _l("Daily, in the morning")), SelectChoice("none", _l("None"))],
+        description=_l("New items for you and your numbers, only when there is something "
+                       "new."))
     submit = SubmitField(_l("Save"))
 
     def validate_mastodon_instance(self, field: StringField) -> None:

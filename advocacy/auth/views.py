@@ -158,7 +158,7 @@ def profile_submit() -> str | Response:
         name=form.name.data, language=form.language.data,
         content_languages=form.content_languages.data or "",
         mastodon_instance=normalize_instance(form.mastodon_instance.data or ""),
-        leaderboard_opt_in=form.leaderboard_opt_in.data))
+        leaderboard_opt_in=form.leaderboard_opt_in.data, digest=form.digest.data or "weekly"))
     get_session().commit()
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("auth.profile"))

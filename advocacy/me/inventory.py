@@ -21,7 +21,7 @@ from advocacy.core.models import AuditEvent
 from advocacy.engagement.models import PointEntry, PointTotal, UserBadge
 from advocacy.governance.models import GuidelineAck
 from advocacy.me.models import DeletionRequest
-from advocacy.notifications.models import Notification
+from advocacy.notifications.models import DigestSent, Notification
 from advocacy.people.models import User
 from advocacy.reports.models import ActivityRollup
 from advocacy.sharing.models import ExecutiveDraft, OutboxPost, Share, ShareMetric
@@ -113,6 +113,10 @@ CATEGORIES = (
                 "suggestions) and whether you have read them."),
              _l("So you learn about them the next time you look."),
              _l("As long as your account exists."), _mine(Notification)),
+    Category("digests", _l("E-mail digests"),
+             _l("When a digest was sent to you (not what it said)."),
+             _l("So you get each daily or weekly digest once."),
+             _l("As long as your account exists."), _mine(DigestSent)),
     Category("guidelines", _l("Guideline confirmations"),
              _l("Which version of the social-media guidelines you confirmed, and when."),
              _l("Sharing requires the current guidelines to be confirmed."),

@@ -27,3 +27,16 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(sa.String(300), default="")  # a local path
     created_at: Mapped[dt.datetime]
     read_at: Mapped[dt.datetime | None]
+
+
+class DigestSent(Base):
+    """That a person's digest for one day or week went out: the job writes this row in
+    the transaction that queues the mail, so a second run finds it and sends nothing."""
+
+    __tablename__ = "digest_sent"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(6), primary_key=True)  # daily, weekly
+    period_start: Mapped[dt.date] = mapped_column(primary_key=True)
+    sent_at: Mapped[dt.datetime]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from advocacy.db import Base, bool_false, bool_true, created_at, intpk
 
 ROLES = ("employee", "comms", "hr", "admin")
+DIGESTS = ("weekly", "daily", "none")  # how often the e-mail digest comes
 LANGUAGES = ("de", "en")
 GROUP_KINDS = ("department", "location", "custom")
 DEFAULT_TIER = 3
@@ -100,6 +101,7 @@ class User(Base):
     __table_args__ = (
         sa.CheckConstraint("language IN ('de', 'en')", name="known_language"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("digest IN ('weekly', 'daily', 'none')", name="known_digest"),
         sa.Index("ix_user_account_tier_id", "tier_id"),
     )
 
@@ -123,6 +125,7 @@ class User(Base):
     last_network: Mapped[str | None] = mapped_column(sa.String(20))
     mastodon_instance: Mapped[str | None] = mapped_column(sa.String(200))
     leaderboard_opt_in: Mapped[bool_false]
+    digest: Mapped[str] = mapped_column(sa.String(6), default="weekly", server_default="weekly")
 
     tier: Mapped[Tier] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

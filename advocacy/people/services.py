@@ -230,6 +230,7 @@ class ProfileData:
     content_languages: str = ""
     mastodon_instance: str | None = None
     leaderboard_opt_in: bool = False
+    digest: str = "weekly"
 
 
 def update_profile(session: Session, user: User, data: ProfileData) -> None:
@@ -239,6 +240,7 @@ def update_profile(session: Session, user: User, data: ProfileData) -> None:
     user.content_languages = data.content_languages or None
     user.mastodon_instance = data.mastodon_instance or None
     user.leaderboard_opt_in = data.leaderboard_opt_in
+    user.digest = data.digest
     session.flush()
 
 

@@ -62,6 +62,17 @@ def _visible_to(user: User, now: dt.datetime) -> list[sa.ColumnElement[bool]]:
     ]
 
 
+def new_for(session: Session, user: User, since: dt.datetime, now: dt.datetime,
+            limit: int = 5) -> list[ContentItem]:
+    """Items that went live for `user` since `since`, what fits their worksheet first
+    (the e-mail digest)."""
+    score = relevance(interests(session, user.id))
+    return list(session.scalars(
+        sa.select(ContentItem).where(*_visible_to(user, now), ContentItem.live_from > since)
+        .order_by(ContentItem.is_pinned.desc(), score.desc(), ContentItem.live_from.desc(),
+                  ContentItem.id.desc()).limit(limit)))
+
+
 @dataclass
 class FeedPage:
     items: list[ContentItem]

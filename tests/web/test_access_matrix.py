@@ -110,6 +110,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "suggestions.decline": COMMS,
     "notifications.inbox": AUTHENTICATED,
     "notifications.mark_read": AUTHENTICATED,
+    "notifications.unsubscribe": PUBLIC,
+    "notifications.unsubscribe_confirm": PUBLIC,
     "me.numbers": EMPLOYEE,
     "me.data": AUTHENTICATED,
     "me.export": AUTHENTICATED,
