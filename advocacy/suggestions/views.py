@@ -38,7 +38,9 @@ def suggest() -> Response | tuple[str, int]:
     if not form.validate():
         return _mine_page(form), 400
     db = get_session()
-    fetch = partial(fetch_preview, timeout=float(current_app.config["PROVIDER_TIMEOUT"]),
+    # The person waits for the preview: at most 5 s per hop, whatever networks may take.
+    fetch = partial(fetch_preview,
+                    timeout=min(5.0, float(current_app.config["PROVIDER_TIMEOUT"])),
                     allow_insecure=current_app.config["ALLOW_INSECURE_PROVIDERS"])
     try:
         services.submit(db, current_user, form.url.data or "", form.note.data or "", fetch,
