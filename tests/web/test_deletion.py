@@ -19,7 +19,7 @@ from advocacy.me.models import DeletionRequest
 from advocacy.people.models import User
 from advocacy.reports.models import ActivityRollup, ItemRollup
 from advocacy.reports.rollup import rebuild_days, roll_up
-from advocacy.sharing.models import Click, OutboxPost, Share
+from advocacy.sharing.models import OutboxPost, Share
 from tests import factories
 from tests.web.test_reach_report import NOW, ZONE, _build, dataset
 
@@ -204,5 +204,3 @@ def test_a_request_can_be_withdrawn(client, db, data, admin):
     db.expire_all()
     assert _open_request(db, s1) is None
     assert db.scalar(sa.select(DeletionRequest.state)) == "withdrawn"
-    # Clicks on the person's links are untouched by anything above.
-    assert db.scalar(sa.select(sa.func.count()).select_from(Click)) == 27
