@@ -8,6 +8,7 @@ from advocacy.content.models import Campaign, ContentItem, ShareText, Topic
 from advocacy.core.models import AuditEvent, JobState, SchedulerLease
 from advocacy.db import Base
 from advocacy.engagement.models import PointEntry, PointTotal, UserBadge
+from advocacy.feeds.models import FeedEntry, NewsFeed
 from advocacy.governance.models import Guideline, GuidelineAck
 from advocacy.me.models import DeletionRequest
 from advocacy.notifications.models import DigestSent, Notification
@@ -28,6 +29,7 @@ __all__ = [
     "DeletionRequest",
     "DigestSent",
     "ExecutiveDraft",
+    "FeedEntry",
     "FollowerCount",
     "Group",
     "Guideline",
@@ -36,6 +38,7 @@ __all__ = [
     "JobState",
     "LoginFailure",
     "MastodonApp",
+    "NewsFeed",
     "Notification",
     "OutboxPost",
     "PointEntry",

@@ -31,6 +31,7 @@ from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, session_scope, utcnow
 from advocacy.engagement.badges import award_badges as give_badges
+from advocacy.feeds.services import import_feeds
 from advocacy.notifications.digests import send_digests as queue_digests
 from advocacy.reports.cells import refresh as refresh_cells
 from advocacy.reports.retention import purge_clicks
@@ -107,6 +108,9 @@ JOBS: tuple[Job, ...] = (
         "give badges to people who earned them and tell them"),
     Job("send-digests", send_digests, "interval", {"hours": 1},
         "send the daily and weekly e-mail digests that are due (each once)"),
+    Job("import-feeds", import_feeds, "interval", {"minutes": 15},
+        "read the newsroom feeds that are due and make items of their new entries",
+        per_app=True),
     Job("purge-old-clicks", purge_old_clicks, "cron", {"hour": 3, "minute": 40},
         "delete raw clicks older than the retention period; their daily totals stay"),
 )

@@ -131,6 +131,11 @@ def test_demo_brings_every_page_to_life(app, db):
 
     badges = set(db.scalars(sa.select(UserBadge.badge)))
     assert {"first_share", "shares_10", "guidelines", "worksheet"} <= badges
+    from advocacy.feeds.models import FeedEntry, NewsFeed
+
+    assert db.scalar(sa.select(sa.func.count(NewsFeed.id))) == 2
+    assert set(db.scalars(sa.select(FeedEntry.outcome))) == {"published", "created",
+                                                              "duplicate"}
     assert db.scalar(sa.select(sa.func.count()).select_from(Share)
                      .where(Share.anon_person.is_not(None))) >= 1  # a former colleague's
 

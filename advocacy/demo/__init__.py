@@ -22,7 +22,7 @@ from advocacy.admin.services import get_settings
 from advocacy.db import utcnow
 from advocacy.demo.activity import load_activity
 from advocacy.demo.brand import load_brand
-from advocacy.demo.community import load_suggestions
+from advocacy.demo.community import load_feeds, load_suggestions
 from advocacy.demo.content import load_content, load_guidelines
 from advocacy.demo.people import load_people
 from advocacy.demo.posting import load_posting
@@ -53,6 +53,7 @@ def load_demo(session: Session, password: str | None,
     load_brand(session, settings, config, now)
     load_deletions(session, settings, config, now)
     load_suggestions(session, settings, config, now)
+    load_feeds(session, now)
     award_badges(session, now)  # as the badge job would on its first run
     rebuild_all(session, config["TIMEZONE"], now)  # the reports read these rollups
     refresh_cells(session, now.astimezone(ZoneInfo(config["TIMEZONE"])).date())

@@ -1,12 +1,10 @@
 """Reading a suggested page's title, description and image from its Open Graph tags.
 
-The address comes from an employee, so fetching it must not let anyone make our server
-talk to the company network: every hop (at most three redirects) is checked by
-`providers.http.check_public_url` after resolving its name, only public addresses over
-https are contacted, the whole exchange has a time-out, and at most `MAX_BYTES` of the
-page are read (the tags are in its head). Nothing from the page is trusted: the texts
-are plain strings (escaped when shown), the image only an address that is never loaded
-by our pages.
+The address comes from an employee, so it is read by the guarded fetcher in
+`advocacy.fetching` (public https addresses only, every redirect checked), and only the
+first `MAX_BYTES` of the page (the tags are in its head). Nothing from the page is
+trusted: the texts are plain strings (escaped when shown), the image only an address that
+is never loaded by our pages.
 """
 
 from __future__ import annotations
@@ -18,12 +16,9 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
-from advocacy.providers.http import UnsafeAddress, check_public_url
+from advocacy.fetching import FetchError, fetch
 
 MAX_BYTES = 512 * 1024
-MAX_REDIRECTS = 3
 
 
 class PreviewError(Exception):
@@ -86,43 +81,13 @@ def parse(html: str, url: str) -> Preview:
         image=image[:2000], site_name=_clean(meta.get("og:site_name", ""), 200))
 
 
-def _read(response: httpx.Response) -> str:
-    body = bytearray()
-    for chunk in response.iter_bytes():
-        body.extend(chunk)
-        if len(body) >= MAX_BYTES:
-            break  # enough: the tags are at the top
-    return bytes(body[:MAX_BYTES]).decode(response.encoding or "utf-8", errors="replace")
-
-
 def fetch_preview(url: str, *, timeout: float = 5.0, allow_insecure: bool = False,
                   resolve: Callable[..., Any] = socket.getaddrinfo) -> Preview:
-    """Fetch `url` (following at most three redirects, each checked) and read its tags."""
-    current = url
-    headers = {"User-Agent": "advocacy/1.0 (link preview)", "Accept": "text/html"}
+    """Fetch `url` (following at most three checked redirects) and read its tags."""
     try:
-        with httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-                          follow_redirects=False, headers=headers) as client:
-            for _hop in range(MAX_REDIRECTS + 1):
-                check_public_url(current, allow_insecure, resolve)
-                with client.stream("GET", current) as response:
-                    if response.is_redirect:
-                        location = response.headers.get("location", "")
-                        if not location:
-                            raise PreviewError("the page redirects to nowhere")
-                        current = urljoin(current, location)
-                        continue
-                    if response.status_code >= 400:
-                        raise PreviewError(f"the page answered with status "
-                                           f"{response.status_code}")
-                    kind = response.headers.get("content-type", "")
-                    if "html" not in kind:
-                        raise PreviewError("the address is not a web page")
-                    return parse(_read(response), current)
-    except UnsafeAddress as exc:
+        page = fetch(url, accept="text/html", kinds=("html",), what="a web page",
+                     max_bytes=MAX_BYTES, truncate=True, timeout=timeout,
+                     allow_insecure=allow_insecure, resolve=resolve)
+    except FetchError as exc:
         raise PreviewError(str(exc)) from None
-    except httpx.TimeoutException:
-        raise PreviewError("the page took too long to answer") from None
-    except httpx.HTTPError:
-        raise PreviewError("the page could not be reached") from None
-    raise PreviewError("the page redirects more than three times")
+    return parse(page.text, page.url)

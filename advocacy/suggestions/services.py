@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import render_template
@@ -25,6 +24,7 @@ from advocacy.content.models import ContentItem
 from advocacy.content.services import ItemData, TextData, save_item
 from advocacy.engagement.services import award
 from advocacy.errors import DomainError
+from advocacy.fetching import web_address
 from advocacy.notifications.services import notify
 from advocacy.people.models import User
 from advocacy.sharing.models import Share
@@ -37,19 +37,11 @@ NOTE_MAX = 1000
 Fetch = Callable[[str], Preview]
 
 
-def check_url(url: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
-        raise DomainError(_("Please enter a web address starting with https:// (or http://)."))
-    return url
-
-
 def submit(session: Session, user: User, url: str, note: str, fetch: Fetch,
            now: dt.datetime) -> Suggestion:
     """Record a suggestion with its page's preview; a page that cannot be read is fine
     (communications sees why), a link already suggested or in the library is not."""
-    url = check_url(url)
+    url = web_address(url)
     if len(note) > NOTE_MAX:
         raise DomainError(_("Please keep the note under %(max)d characters.", max=NOTE_MAX))
     if session.scalar(sa.select(ContentItem.id).where(ContentItem.url == url).limit(1)):

@@ -108,6 +108,12 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "suggestions.inbox": COMMS,
     "suggestions.accept": COMMS,
     "suggestions.decline": COMMS,
+    "feeds.feed_list": COMMS,
+    "feeds.feed_add": COMMS,
+    "feeds.feed_edit": COMMS,
+    "feeds.feed_save": COMMS,
+    "feeds.feed_check": COMMS,
+    "feeds.feed_delete": COMMS,
     "notifications.inbox": AUTHENTICATED,
     "notifications.mark_read": AUTHENTICATED,
     "notifications.unsubscribe": PUBLIC,
@@ -187,6 +193,7 @@ def sample(db, make_user):
             "campaign_id": campaign.id, "name": "missing.jpg", "code": share.code,
             "network": "mastodon", "post_id": 999_999, "draft_id": 999_999,
             "request_id": 999_999, "suggestion_id": 999_999,
+            "feed_id": 999_999,
             "number": 1, "step": 1}
 
 

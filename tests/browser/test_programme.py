@@ -1,0 +1,99 @@
+"""Keeping the programme alive, in Chromium on a phone: suggesting a link (its preview read
+from a real page server on loopback) and communications making a draft of it; registering
+a newsroom feed and reading it with "Check now"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from advocacy.db import session_scope, utcnow
+from tests import factories
+from tests.browser.conftest import Person
+from tests.browser.helpers import log_in
+from tests.browser.test_layout import PHONE, horizontal_overflow
+from tests.unit.test_preview import serve
+from tests.web.test_feeds import Document, FeedServer, rss
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_config():
+    return {"ALLOW_INSECURE_PROVIDERS": True, "PROVIDER_TIMEOUT": 2}
+
+
+@pytest.fixture
+def comms(live_server) -> Person:
+    with live_server.app.app_context(), session_scope(live_server.app) as session:
+        user = factories.make_user(session, email="cleo.comms@example.org", name="Cleo Comms",
+                                   roles={"comms", "employee"}, language="en", tier_id=2)
+        return Person(id=user.id, email=user.email, name=user.name)
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    server = FeedServer()
+    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+def test_an_employee_suggests_a_link_and_communications_makes_a_draft(new_page, live_server,
+                                                                      comms):
+    with serve() as pages:
+        page = new_page(**PHONE)
+        log_in(page, live_server, live_server.employee)
+        nav = page.get_by_role("navigation", name="Main")
+        suggest = nav.get_by_role("link", name="Suggest", exact=True)
+        suggest.scroll_into_view_if_needed()
+        suggest.click()
+        page.get_by_label("Link").fill(f"{pages}/page")
+        page.get_by_label("Note for communications (optional)").fill("For the energy team")
+        page.get_by_role("button", name="Suggest", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text("Thank you!")
+        mine = page.locator(".suggestion-list li").first
+        expect(mine.get_by_role("heading")).to_have_text("Wind power & storage")
+        expect(mine).to_contain_text("Waiting for communications")
+        assert horizontal_overflow(page) <= 0
+
+    desk = new_page(**PHONE)
+    log_in(desk, live_server, comms)
+    desk.goto(f"{live_server.url}/suggestions/inbox")
+    card = desk.locator("section.card", has_text="Wind power & storage")
+    expect(card).to_contain_text("Suggested by Erin Employee")
+    expect(card).to_contain_text("For the energy team")
+    assert horizontal_overflow(desk) <= 0
+    card.get_by_role("button", name="Make a draft item").click()
+    expect(desk.get_by_label("Title", exact=True)).to_have_value("Wind power & storage")
+    expect(desk.get_by_label("Link", exact=True)).to_have_value(f"{pages}/page")
+
+
+def test_communications_registers_a_feed_and_reads_it_now(new_page, live_server, comms,
+                                                          feeds):
+    feeds.documents["/news.xml"] = Document(rss(
+        ("https://news.example.com/plant", "The plant opens", utcnow() - dt.timedelta(hours=1))))
+    page = new_page(**PHONE)
+    log_in(page, live_server, comms)
+    page.goto(f"{live_server.url}/content/")
+    page.get_by_role("link", name="Newsroom feeds").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Newsroom feeds")
+    page.get_by_label("Name").fill("Press releases")
+    page.get_by_label("Feed address").fill(f"{feeds.base}/news.xml")
+    page.get_by_label("Language of the entries").select_option("en")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Feed registered.")
+    expect(page.get_by_text("Not checked yet")).to_be_visible()
+    page.get_by_role("button", name="Check now").click()
+    expect(page.get_by_role("status")).to_contain_text("1 new draft.")
+    entry = page.get_by_role("link", name="The plant opens")
+    expect(entry).to_be_visible()
+    assert horizontal_overflow(page) <= 0
+    entry.click()
+    expect(page.get_by_label("Link", exact=True)).to_have_value("https://news.example.com/plant")
