@@ -119,4 +119,4 @@ def _register_blueprints(app: Flask) -> None:
 # Every feature area with pages, in the order their blueprints are registered.
 AREAS = ("core", "auth", "people", "admin", "reports", "content", "sharing", "governance",
          "engagement", "accounts", "brand", "me", "suggestions",
-         "notifications", "feeds")
+         "notifications", "feeds", "challenges", "rewards", "training")

@@ -41,9 +41,12 @@ NAVIGATION = (
     NavItem("brand.overview", _l("My brand"), frozenset({"employee"}),
             ("brand.worksheet", "brand.helpers", "brand.history", "brand.show_version",
              "brand.compare", "brand.ceo", "brand.ceo_step")),
-    NavItem("engagement.points", _l("Points"), frozenset({"employee"})),
-    NavItem("engagement.leaderboard", _l("Leaderboard"), frozenset({"employee"})),
+    NavItem("engagement.points", _l("Points"), frozenset({"employee"}), ("rewards.catalogue",)),
+    NavItem("engagement.leaderboard", _l("Leaderboard"), frozenset({"employee"}),
+            ("challenges.challenge_",)),
     NavItem("suggestions.mine", _l("Suggest"), frozenset({"employee"})),
+    NavItem("training.module_list", _l("Training"), frozenset({"employee", "comms"}),
+            ("training.module_",)),
     NavItem("content.library", _l("Content"), frozenset({"comms"}),
             ("content.item_", "content.campaign_", "sharing.draft_list", "sharing.draft_new",
              "feeds.feed_")),
@@ -59,7 +62,7 @@ NAVIGATION = (
     NavItem("people.groups", _l("Groups"), frozenset({"admin"}), ("people.group_",)),
     NavItem("people.tiers", _l("Tiers"), frozenset({"admin"}), ("people.tier_",)),
     NavItem("admin.settings", _l("Settings"), frozenset({"admin"}),
-            ("admin.settings_", "governance.manage", "engagement.rules")),
+            ("admin.settings_", "governance.manage", "engagement.rules", "rewards.manage_")),
 )
 
 

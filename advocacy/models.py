@@ -4,6 +4,7 @@ from advocacy.accounts.models import FollowerCount, MastodonApp, SocialAccount
 from advocacy.admin.models import Setting
 from advocacy.auth.models import AuthToken, LoginFailure
 from advocacy.brand.models import BrandTerm, Worksheet, WorksheetVersion
+from advocacy.challenges.models import Challenge, ChallengeResult, challenge_group
 from advocacy.content.models import Campaign, ContentItem, ShareText, Topic
 from advocacy.core.models import AuditEvent, JobState, SchedulerLease
 from advocacy.db import Base
@@ -14,8 +15,10 @@ from advocacy.me.models import DeletionRequest
 from advocacy.notifications.models import DigestSent, Notification
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
+from advocacy.rewards.models import PointWallet, Redemption, Reward
 from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
 from advocacy.suggestions.models import Suggestion
+from advocacy.training.models import QuizQuestion, TrainingModule, TrainingProgress
 
 __all__ = [
     "ActivityRollup",
@@ -24,6 +27,8 @@ __all__ = [
     "Base",
     "BrandTerm",
     "Campaign",
+    "Challenge",
+    "ChallengeResult",
     "Click",
     "ContentItem",
     "DeletionRequest",
@@ -43,7 +48,11 @@ __all__ = [
     "OutboxPost",
     "PointEntry",
     "PointTotal",
+    "PointWallet",
+    "QuizQuestion",
+    "Redemption",
     "ReportCell",
+    "Reward",
     "SchedulerLease",
     "Setting",
     "Share",
@@ -53,10 +62,13 @@ __all__ = [
     "Suggestion",
     "Tier",
     "Topic",
+    "TrainingModule",
+    "TrainingProgress",
     "User",
     "UserBadge",
     "UserRole",
     "Worksheet",
     "WorksheetVersion",
+    "challenge_group",
     "user_group",
 ]

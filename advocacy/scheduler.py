@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from advocacy.accounts.jobs import refresh_accounts
 from advocacy.admin.services import get_settings
 from advocacy.auth.services import purge_expired
+from advocacy.challenges.services import settle_due
 from advocacy.content.services import withdraw_expired
 from advocacy.core.services import acquire_lease, release_lease
 from advocacy.db import get_database, session_scope, utcnow
@@ -82,6 +83,11 @@ def send_digests(session: Session) -> int:
                          config["SECRET_KEY"])
 
 
+def settle_challenges(session: Session) -> int:
+    """Adapter: settings and time zone for fixing the results of ended challenges."""
+    return settle_due(session, get_settings(session), utcnow(), current_app.config["TIMEZONE"])
+
+
 def purge_old_clicks(session: Session) -> int:
     """Adapter: the retention period the admins set, for the retention job."""
     return purge_clicks(session, get_settings(session).click_retention_months,
@@ -108,6 +114,8 @@ JOBS: tuple[Job, ...] = (
         "give badges to people who earned them and tell them"),
     Job("send-digests", send_digests, "interval", {"hours": 1},
         "send the daily and weekly e-mail digests that are due (each once)"),
+    Job("settle-challenges", settle_challenges, "interval", {"hours": 1},
+        "fix the results of challenges that ended and give their bonus points (once)"),
     Job("import-feeds", import_feeds, "interval", {"minutes": 15},
         "read the newsroom feeds that are due and make items of their new entries",
         per_app=True),

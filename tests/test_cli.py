@@ -136,6 +136,17 @@ def test_demo_brings_every_page_to_life(app, db):
     assert db.scalar(sa.select(sa.func.count(NewsFeed.id))) == 2
     assert set(db.scalars(sa.select(FeedEntry.outcome))) == {"published", "created",
                                                               "duplicate"}
+    from advocacy.challenges.models import Challenge, ChallengeResult
+
+    assert db.scalar(sa.select(sa.func.count(Challenge.id))) == 3
+    assert db.scalar(sa.select(sa.func.count(ChallengeResult.id))) >= 3  # last month's
+    from advocacy.rewards.models import Redemption
+
+    assert sorted(db.scalars(sa.select(Redemption.state))) == ["fulfilled", "requested"]
+    from advocacy.training.models import TrainingProgress
+
+    assert db.scalar(sa.select(sa.func.count(TrainingProgress.user_id))) >= 10
+    assert "trained" in set(db.scalars(sa.select(UserBadge.badge)))
     assert db.scalar(sa.select(sa.func.count()).select_from(Share)
                      .where(Share.anon_person.is_not(None))) >= 1  # a former colleague's
 

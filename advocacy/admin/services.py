@@ -53,6 +53,8 @@ class ProgrammeSettings:
     min_group_size: int
     click_retention_months: int
     emv_rates: str
+    # Rewards: a catalogue where points are exchanged (off unless an admin offers it).
+    rewards_enabled: bool
 
     def disclosure_line(self, language: str) -> str:
         """The disclosure line for content in `language`, with the company name filled in."""
@@ -87,6 +89,7 @@ DEFAULTS: dict[str, Callable[[], Any]] = {
     "min_group_size": lambda: 5,
     "click_retention_months": lambda: 13,
     "emv_rates": lambda: "",
+    "rewards_enabled": lambda: False,
 }
 TYPES: dict[str, type] = typing.get_type_hints(ProgrammeSettings)
 KEYS = frozenset(DEFAULTS)

@@ -22,7 +22,13 @@ from advocacy.admin.services import get_settings
 from advocacy.db import utcnow
 from advocacy.demo.activity import load_activity
 from advocacy.demo.brand import load_brand
-from advocacy.demo.community import load_feeds, load_suggestions
+from advocacy.demo.community import (
+    load_challenges,
+    load_feeds,
+    load_rewards,
+    load_suggestions,
+    load_training,
+)
 from advocacy.demo.content import load_content, load_guidelines
 from advocacy.demo.people import load_people
 from advocacy.demo.posting import load_posting
@@ -54,7 +60,10 @@ def load_demo(session: Session, password: str | None,
     load_deletions(session, settings, config, now)
     load_suggestions(session, settings, config, now)
     load_feeds(session, now)
-    award_badges(session, now)  # as the badge job would on its first run
     rebuild_all(session, config["TIMEZONE"], now)  # the reports read these rollups
+    load_challenges(session, settings, config, now)  # their standings read them too
+    load_training(session, now)
+    award_badges(session, now)  # as the badge job would on its first run
+    load_rewards(session, now)  # spends some of the points given above
     refresh_cells(session, now.astimezone(ZoneInfo(config["TIMEZONE"])).date())
     return logins

@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 
 from advocacy.brand.models import Worksheet
 from advocacy.content.models import ContentItem
-from advocacy.engagement.models import PointTotal, UserBadge
+from advocacy.engagement.models import PointEntry, PointTotal, UserBadge
 from advocacy.governance.models import GuidelineAck
 from advocacy.notifications.services import notify
 from advocacy.sharing.models import Share
 from advocacy.suggestions.models import Suggestion
+from advocacy.training.models import TrainingProgress
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,17 @@ def _helpful(session: Session, _now: dt.datetime) -> set[int]:
         .group_by(Suggestion.user_id).having(sa.func.count(Suggestion.id) >= 3)))
 
 
+def _challenge_winner(session: Session, _now: dt.datetime) -> set[int]:
+    """A place with bonus points in a challenge (the settle job writes the entry)."""
+    return set(session.scalars(sa.select(PointEntry.user_id).where(
+        PointEntry.reason == "challenge").distinct()))
+
+
+def _trained(session: Session, _now: dt.datetime) -> set[int]:
+    return set(session.scalars(sa.select(TrainingProgress.user_id).where(
+        TrainingProgress.passed_at.is_not(None)).distinct()))
+
+
 @dataclass(frozen=True)
 class Badge:
     key: str
@@ -105,6 +117,9 @@ BADGES = (
           _l("Share in each of four calendar weeks in a row."), _streak),
     Badge("helpful_suggester", _l("Helpful suggester"),
           _l("Suggest three links that communications publishes."), _helpful),
+    Badge("challenge_winner", _l("Challenge winner"),
+          _l("Win one of the rewarded places in a challenge."), _challenge_winner),
+    Badge("trained", _l("Trained"), _l("Pass the quiz of a training module."), _trained),
 )
 BY_KEY = {badge.key: badge for badge in BADGES}
 

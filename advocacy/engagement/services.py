@@ -59,22 +59,27 @@ def rule_points(settings: ProgrammeSettings, reason: str) -> int:
 
 
 def award(session: Session, user_id: int, reason: str, ref_type: str, ref_id: int,
-          settings: ProgrammeSettings, at: dt.datetime, timezone: str) -> int:
+          settings: ProgrammeSettings, at: dt.datetime, timezone: str, *,
+          bonus: int | None = None) -> int:
     """Give `user_id` the points of `reason` for the referenced thing; return how many.
 
     At most the daily cap per person and day; nothing twice for the same reason and
-    reference (the database refuses the second entry, which is then ignored).
+    reference (the database refuses the second entry, which is then ignored). A `bonus`
+    (a challenge's) replaces the reason's rule and is not capped: it rewards a whole
+    period, not one day's activity.
     """
-    base = rule_points(settings, reason)
+    base = rule_points(settings, reason) if bonus is None else bonus
     if base <= 0:
         return 0
     day = local_date(at, timezone)
-    today = session.scalar(sa.select(PointTotal.points).where(
-        PointTotal.user_id == user_id, PointTotal.period == "day",
-        PointTotal.period_start == day)) or 0
-    points = min(base, max(0, settings.points_daily_cap - today))
-    if points <= 0:
-        return 0
+    points = base
+    if bonus is None:
+        today = session.scalar(sa.select(PointTotal.points).where(
+            PointTotal.user_id == user_id, PointTotal.period == "day",
+            PointTotal.period_start == day)) or 0
+        points = min(base, max(0, settings.points_daily_cap - today))
+        if points <= 0:
+            return 0
     try:
         with session.begin_nested():
             session.add(PointEntry(user_id=user_id, points=points, reason=reason,
@@ -192,4 +197,5 @@ def reason_labels() -> dict[str, str]:
             "unique_click": _("Someone opened your link"),
             "guidelines_ack": _("Read the social-media guidelines"),
             "worksheet": _("Completed your personal-brand worksheet"),
-            "suggestion": _("Your suggestion was published")}
+            "suggestion": _("Your suggestion was published"),
+            "challenge": _("Bonus from a challenge")}

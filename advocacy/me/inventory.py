@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from advocacy.accounts.models import FollowerCount, SocialAccount
 from advocacy.auth.models import AuthToken
 from advocacy.brand.models import BrandTerm, Worksheet, WorksheetVersion
+from advocacy.challenges.models import ChallengeResult
 from advocacy.core.models import AuditEvent
 from advocacy.engagement.models import PointEntry, PointTotal, UserBadge
 from advocacy.governance.models import GuidelineAck
@@ -24,8 +25,10 @@ from advocacy.me.models import DeletionRequest
 from advocacy.notifications.models import DigestSent, Notification
 from advocacy.people.models import User
 from advocacy.reports.models import ActivityRollup
+from advocacy.rewards.models import PointWallet, Redemption
 from advocacy.sharing.models import ExecutiveDraft, OutboxPost, Share, ShareMetric
 from advocacy.suggestions.models import Suggestion
+from advocacy.training.models import TrainingProgress
 
 # Never exported, never shown: secrets and hashes that only serve to check something.
 HIDDEN = frozenset({"password_hash", "access_token_enc", "refresh_token_enc", "secret_enc",
@@ -149,6 +152,24 @@ CATEGORIES = (
                 "decision of communications."),
              _l("So communications can review them and you can follow them."),
              _l("As long as your account exists."), _mine(Suggestion)),
+    Category("challenge_results", _l("Challenge results"),
+             _l("Your place, count and bonus points in challenges that ended."),
+             _l("To show the results (others see your name only if you opted in to the "
+                "leaderboard)."), _l("As long as your account exists."),
+             _mine(ChallengeResult)),
+    Category("rewards", _l("Rewards"),
+             _l("Rewards you exchanged points for, their price, and whether they were "
+                "handed over or declined (with the reason)."),
+             _l("So an admin can hand them over and you can follow them."),
+             _l("As long as your account exists."), _mine(Redemption)),
+    Category("points_spent", _l("Points spent"), _l("How many points you spent on rewards."),
+             _l("So you cannot spend the same points twice; your lifetime points stay."),
+             _l("As long as your account exists."), _mine(PointWallet)),
+    Category("training", _l("Training"),
+             _l("Which training modules you tried, how often, and when you passed them (not "
+                "your answers)."),
+             _l("So a module required before sharing or for tier 2 is asked for once."),
+             _l("As long as your account exists."), _mine(TrainingProgress)),
     Category("deletion_requests", _l("Deletion requests"),
              _l("When you asked for your data to be deleted, your reason, and the admin's "
                 "answer."),

@@ -19,6 +19,10 @@ MESSAGES: dict[str, Any] = {
     "suggestion_accepted": _l("Your suggestion “%(title)s” was accepted."),
     "suggestion_declined": _l("Your suggestion “%(title)s” was not taken: %(reason)s"),
     "suggestion_published": _l("Your suggestion “%(title)s” is published. Thank you!"),
+    "reward_fulfilled": _l("Your reward “%(reward)s” is on its way."),
+    "reward_cancelled": _l("Your reward request “%(reward)s” was cancelled: %(reason)s "
+                           "Your points are back."),
+    "challenge_won": _l("Place %(rank)d in the challenge “%(title)s”: bonus points for you!"),
 }
 
 

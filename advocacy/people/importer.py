@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from advocacy.people.models import ROLES, Group, Tier, User
 from advocacy.people.services import PersonData, create_user, normalize_email, role_labels
+from advocacy.training.services import TrainingRequired, require_for_tier
 
 HEADERS = {
     "email": ("email", "e-mail", "e-mail-adresse", "email address", "mail"),
@@ -169,9 +170,22 @@ def parse(session: Session, data: bytes, actor: User, max_rows: int) -> ImportPl
                   for col, i in positions.items()}
         rows.append(_check_row(line, values, len(record), len(header), context, actor))
     _flag_duplicates(rows)
+    _check_training(session, rows, context)
     new_groups = sorted({(kind, name) for row in rows for kind, name in _groups_of(row)
                          if (kind, name.lower()) not in context.groups})
     return ImportPlan(rows=rows, columns=list(positions), new_groups=new_groups)
+
+
+def _check_training(session: Session, rows: list[ImportRow], context: _Context) -> None:
+    """Whoever would join tier 2 must have passed the modules an admin requires for it."""
+    for row in rows:
+        if row.tier_id != 2:
+            continue
+        user = context.users.get(row.email)
+        try:
+            require_for_tier(session, user, row.name or (user.name if user else row.email), 2)
+        except TrainingRequired as exc:
+            row.problems.append(exc.message)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from advocacy.db import Page, get_session, like_pattern, paginate
 from advocacy.errors import DomainError
 from advocacy.people.models import GROUP_KINDS, Group, Tier, User, UserRole, user_group
 from advocacy.security import hash_password, password_problems
+from advocacy.training.services import require_for_tier
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def create_user(session: Session, data: PersonData) -> User:
     if get_user_by_email(session, email) is not None:
         raise DomainError(
             _("A person with the e-mail address %(email)s exists already.", email=email))
+    require_for_tier(session, None, data.name.strip(), data.tier_id)
     user = User(email=email, name=data.name.strip(), language=data.language, tier_id=data.tier_id)
     user.is_active = data.is_active
     user.set_roles(set(data.roles))
@@ -81,6 +83,7 @@ def update_user(session: Session, actor: User, user: User, data: PersonData) -> 
             _("A person with the e-mail address %(email)s exists already.", email=email))
     if actor.id == user.id and ("admin" not in data.roles or not data.is_active):
         raise DomainError(_("You cannot remove your own admin role or deactivate yourself."))
+    require_for_tier(session, user, data.name.strip(), data.tier_id)
     ends_sessions = user.is_active != data.is_active or user.roles != frozenset(data.roles)
     user.email = email
     user.name = data.name.strip()

@@ -32,6 +32,7 @@ from advocacy.providers.base import Composition
 from advocacy.providers.counting import measure
 from advocacy.providers.registry import NETWORKS, get_network
 from advocacy.sharing.models import Share
+from advocacy.training.services import require_before_first_share
 
 log = logging.getLogger(__name__)
 
@@ -208,8 +209,10 @@ class ShareRequest:
 
 def confirm_guidelines(session: Session, user: User, acknowledged: bool,
                        settings: ProgrammeSettings, timezone: str, now: dt.datetime) -> None:
-    """Before the first share, and after a new version, the current guidelines must be
+    """Before the first share the training an admin requires for it must be passed; before
+    the first share, and after a new version, the current guidelines must be
     acknowledged; the acknowledgement is recorded (with its points) here."""
+    require_before_first_share(session, user)
     pending = pending_guideline(session, user)
     if pending is None:
         return

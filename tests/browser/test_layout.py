@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 # exactly the overflow these tests look for.
 PHONE = {"viewport": {"width": 375, "height": 740}, "has_touch": True}
 ADMIN_NAV = ["Start", "My shares", "My brand", "Points", "Leaderboard", "Suggest",
-             "Posting", "Overview",
+             "Training", "Posting", "Overview",
              "Reach", "Health", "People", "Groups", "Tiers", "Settings"]
 
 

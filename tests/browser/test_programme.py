@@ -1,6 +1,7 @@
 """Keeping the programme alive, in Chromium on a phone: suggesting a link (its preview read
 from a real page server on loopback) and communications making a draft of it; registering
-a newsroom feed and reading it with "Check now"."""
+a newsroom feed and reading it with "Check now"; a running challenge's progress bars;
+redeeming a reward after confirming; passing a training quiz."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from advocacy.admin.services import get_settings, save_settings
+from advocacy.challenges.models import Challenge
 from advocacy.db import session_scope, utcnow
+from advocacy.engagement.services import award, local_date
+from advocacy.reports.models import ActivityRollup
+from advocacy.rewards.models import Redemption, Reward
+from advocacy.training.services import ModuleData, save_module
 from tests import factories
 from tests.browser.conftest import Person
 from tests.browser.helpers import log_in
@@ -97,3 +105,80 @@ def test_communications_registers_a_feed_and_reads_it_now(new_page, live_server,
     assert horizontal_overflow(page) <= 0
     entry.click()
     expect(page.get_by_label("Link", exact=True)).to_have_value("https://news.example.com/plant")
+
+
+def test_a_running_challenge_shows_progress_on_a_phone(new_page, live_server):
+    app = live_server.app
+    with app.app_context(), session_scope(app) as session:
+        today = local_date(utcnow(), app.config["TIMEZONE"])
+        rival = factories.make_user(session, name="Rita Rival", language="en")
+        rival.leaderboard_opt_in = True
+        session.add(Challenge(title="Energy week", starts_on=today - dt.timedelta(days=1),
+                              ends_on=today + dt.timedelta(days=5), minimum=3))
+        for person, shares in ((rival.id, 4), (live_server.employee.id, 2)):
+            session.add(ActivityRollup(grain="day", start=today, person_id=person,
+                                       network="linkedin", shares=shares))
+    page = new_page(**PHONE)
+    log_in(page, live_server, live_server.employee)
+    nav = page.get_by_role("navigation", name="Main")
+    board = nav.get_by_role("link", name="Leaderboard", exact=True)
+    board.scroll_into_view_if_needed()
+    board.click()
+    page.get_by_role("link", name="Challenges").click()
+    card = page.locator("section.challenge", has_text="Energy week")
+    rows = card.locator(".challenge-row")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Rita Rival")
+    expect(rows.nth(1)).to_contain_text("You")
+    expect(rows.nth(1).locator("meter")).to_have_attribute("value", "2.0")
+    expect(rows.nth(1).locator("meter")).to_have_attribute("max", "4.0")
+    assert horizontal_overflow(page) <= 0
+
+
+def test_redeeming_a_reward_asks_first(new_page, live_server):
+    app = live_server.app
+    with app.app_context(), session_scope(app) as session:
+        save_settings(session, {"rewards_enabled": True})
+        session.add(Reward(name="Coffee voucher", price=30, stock=5))
+        award(session, live_server.employee.id, "challenge", "challenge", 1,
+              get_settings(session), utcnow(), app.config["TIMEZONE"], bonus=50)
+    page = new_page(**PHONE)
+    log_in(page, live_server, live_server.employee)
+    page.goto(f"{live_server.url}/points")
+    page.get_by_role("link", name="Rewards").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "No": nothing happens
+    page.get_by_role("button", name="Redeem").click()
+    expect(page.get_by_text("Points to spend")).to_be_visible()
+    with app.app_context(), session_scope(app) as session:
+        assert session.scalar(sa.select(sa.func.count(Redemption.id))) == 0
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Redeem").click()
+    expect(page.get_by_role("status")).to_contain_text("“Coffee voucher” for 30 points")
+    expect(page.locator(".stat").first).to_contain_text("20")
+    assert horizontal_overflow(page) <= 0
+
+
+def test_passing_a_training_quiz_on_a_phone(new_page, live_server):
+    app = live_server.app
+    with app.app_context(), session_scope(app) as session:
+        save_module(session, None, None, ModuleData(
+            title="Social media licence", published=True, body_html="<p>Disclose.</p>",
+            quiz="Who may see a public post?\n- Only my contacts\n* Anyone\n\n"
+                 "What goes with a share about us?\n* The disclosure line\n- Nothing"))
+    page = new_page(**PHONE)
+    log_in(page, live_server, live_server.employee)
+    nav = page.get_by_role("navigation", name="Main")
+    training = nav.get_by_role("link", name="Training", exact=True)
+    training.scroll_into_view_if_needed()
+    training.click()
+    page.get_by_role("link", name="Social media licence").click()
+    page.get_by_label("Anyone").check()
+    page.get_by_label("Nothing").check()
+    page.get_by_role("button", name="Check my answers").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 of 2 answers are right")
+    assert horizontal_overflow(page) <= 0
+    page.get_by_label("Anyone").check()
+    page.get_by_label("The disclosure line").check()
+    page.get_by_role("button", name="Check my answers").click()
+    expect(page.get_by_role("status")).to_contain_text("Passed!")
+    expect(page.get_by_text("You completed this module on")).to_be_visible()

@@ -18,6 +18,7 @@ ADMIN = frozenset({"admin"})
 COMMS = frozenset({"comms"})
 EMPLOYEE = frozenset({"employee"})
 PROGRAMME_VIEWERS = frozenset({"hr", "comms", "admin"})
+TAKING_PART = frozenset({"employee", "comms"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
@@ -114,6 +115,31 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "feeds.feed_save": COMMS,
     "feeds.feed_check": COMMS,
     "feeds.feed_delete": COMMS,
+    "challenges.challenge_list": TAKING_PART,
+    "challenges.challenge_page": TAKING_PART,
+    "challenges.challenge_new": COMMS,
+    "challenges.challenge_create": COMMS,
+    "challenges.challenge_edit": COMMS,
+    "challenges.challenge_save": COMMS,
+    "challenges.challenge_delete": COMMS,
+    "training.module_list": frozenset({"employee", "comms", "admin"}),
+    "training.module_page": frozenset({"employee", "comms", "admin"}),
+    "training.module_quiz": EMPLOYEE,
+    "training.module_new": COMMS,
+    "training.module_create": COMMS,
+    "training.module_edit": COMMS,
+    "training.module_save": COMMS,
+    "training.module_delete": COMMS,
+    "training.module_requirement": ADMIN,
+    "rewards.catalogue": EMPLOYEE,
+    "rewards.redeem": EMPLOYEE,
+    "rewards.manage_page": ADMIN,
+    "rewards.manage_offer": ADMIN,
+    "rewards.manage_new": ADMIN,
+    "rewards.manage_edit": ADMIN,
+    "rewards.manage_save": ADMIN,
+    "rewards.manage_fulfil": ADMIN,
+    "rewards.manage_decline": ADMIN,
     "notifications.inbox": AUTHENTICATED,
     "notifications.mark_read": AUTHENTICATED,
     "notifications.unsubscribe": PUBLIC,
@@ -193,7 +219,8 @@ def sample(db, make_user):
             "campaign_id": campaign.id, "name": "missing.jpg", "code": share.code,
             "network": "mastodon", "post_id": 999_999, "draft_id": 999_999,
             "request_id": 999_999, "suggestion_id": 999_999,
-            "feed_id": 999_999,
+            "feed_id": 999_999, "challenge_id": 999_999, "reward_id": 999_999,
+            "redemption_id": 999_999, "module_id": 999_999,
             "number": 1, "step": 1}
 
 

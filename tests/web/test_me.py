@@ -104,10 +104,10 @@ def test_every_table_with_a_person_column_is_in_the_inventory():
     personal = {table.name for table in Base.metadata.sorted_tables
                 if any(fk.column.table.name == "user_account"
                        for fk in table.foreign_keys)}
-    # Tables about people that are not theirs to export: who wrote content or registered a
-    # feed, reviews, hashed login failures (keyed hashes, not linkable to the person), and
-    # people lists of groups and roles (both in the profile).
+    # Tables about people that are not theirs to export: who wrote content, registered a
+    # feed or wrote a challenge, reviews, hashed login failures (keyed hashes, not linkable
+    # to the person), and people lists of groups and roles (both in the profile).
     not_theirs = {"content_item", "guideline", "user_role", "user_group", "share_text",
-                  "campaign", "news_feed"}
+                  "campaign", "news_feed", "challenge", "training_module"}
     missing = personal - declared - not_theirs
     assert not missing, f"declare these in advocacy/me/inventory.py: {sorted(missing)}"
