@@ -37,10 +37,6 @@ class Board:
     names: dict[int, str]
 
 
-def _today() -> object:
-    return local_date(utcnow(), current_app.config["TIMEZONE"])
-
-
 def _board(db: Session, challenge: Challenge, top: int) -> Board:
     if challenge.settled_at is not None:
         rows = services.results(db, challenge.id)
@@ -87,35 +83,37 @@ def challenge_page(challenge_id: int) -> str:
                            groups={g.id: g.name for g in challenge.groups})
 
 
-def _form_page(form: ChallengeForm, challenge: Challenge | None) -> str:
+def _with_choices(form: ChallengeForm) -> ChallengeForm:
     db = get_session()
     form.campaign_id.choices = [(0, _("Any item"))] + [(c.id, c.name)
                                                        for c in list_campaigns(db)]
     form.group_ids.choices = [(g.id, g.name) for g in list_groups(db)]
+    return form
+
+
+def _form_page(form: ChallengeForm, challenge: Challenge | None) -> str:
     return render_template("challenges/edit.html", form=form, challenge=challenge)
 
 
 @bp.get("/new")
 @role_required("comms")
 def challenge_new() -> str:
-    return _form_page(ChallengeForm(), None)
+    return _form_page(_with_choices(ChallengeForm()), None)
 
 
 @bp.get("/<int:challenge_id>/edit")
 @role_required("comms")
 def challenge_edit(challenge_id: int) -> str:
     challenge = _challenge_or_404(challenge_id)
-    form = ChallengeForm(obj=challenge)
+    form = _with_choices(ChallengeForm(obj=challenge))
     form.campaign_id.data = challenge.campaign_id or 0
     form.group_ids.data = [g.id for g in challenge.groups]
     return _form_page(form, challenge)
 
 
 def _save(challenge: Challenge | None) -> Response | tuple[str, int]:
-    form = ChallengeForm()
+    form = _with_choices(ChallengeForm())
     db = get_session()
-    form.campaign_id.choices = [(0, "")] + [(c.id, c.name) for c in list_campaigns(db)]
-    form.group_ids.choices = [(g.id, g.name) for g in list_groups(db)]
     if not form.validate():
         return _form_page(form, challenge), 400
     try:

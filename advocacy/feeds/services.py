@@ -252,6 +252,10 @@ def import_feeds(app: Flask, fetch_document: Fetch | None = None) -> int:
         due = due_feeds(session, now)
     made = 0
     for feed_id in due:
-        result = check(app, feed_id, fetch_document, now)
+        try:
+            result = check(app, feed_id, fetch_document, now)
+        except Exception:  # one feed's surprise must not keep the others from being read
+            log.exception("feed %s could not be checked", feed_id)
+            continue
         made += result.created + result.published
     return made

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from advocacy.admin.services import ProgrammeSettings
@@ -116,7 +117,10 @@ def redeem(session: Session, user: User, reward_id: int, nonce: str,
     redemption = Redemption(reward_id=reward.id, reward_name=reward.name, user_id=user.id,
                             points=reward.price, nonce=nonce, requested_at=now)
     session.add(redemption)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same form, sent twice at the same moment
+        raise DomainError(_("This request was already received.")) from None
     session.expire(reward)  # its stock changed in the database
     log.info("person %s redeemed reward %s for %d points", user.id, reward.id, reward.price)
     return redemption

@@ -58,7 +58,11 @@ def module_quiz(module_id: int) -> Response | tuple[str, int]:
         if raw.isdigit():
             answers[question.id] = int(raw)
     db = get_session()
-    result = services.take_quiz(db, current_user, module.id, answers, utcnow())
+    try:
+        result = services.take_quiz(db, current_user, module.id, answers, utcnow())
+    except DomainError as exc:  # unpublished or emptied while the page was open
+        flash(exc.message, "error")
+        return redirect(url_for("training.module_list"))
     db.commit()
     if result.passed:
         flash(_("Passed! The module is recorded as completed."), "success")

@@ -23,6 +23,15 @@ def log_in(page: Any, live: LiveServer, person: Person, password: str | None = N
     page.wait_for_load_state("load")
 
 
+def nav_link(page: Any, label: str) -> Any:
+    """A link of the main navigation, scrolled into view (on a phone the menu scrolls
+    sideways inside itself)."""
+    link = page.get_by_role("navigation", name="Main").get_by_role("link", name=label,
+                                                                   exact=True)
+    link.scroll_into_view_if_needed()
+    return link
+
+
 def log_out(page: Any, live: LiveServer) -> None:
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page).to_have_url(f"{live.url}/login")

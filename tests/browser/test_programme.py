@@ -6,7 +6,6 @@ redeeming a reward after confirming; passing a training quiz."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +21,7 @@ from advocacy.rewards.models import Redemption, Reward
 from advocacy.training.services import ModuleData, save_module
 from tests import factories
 from tests.browser.conftest import Person
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, nav_link
 from tests.browser.test_layout import PHONE, horizontal_overflow
 from tests.unit.test_preview import serve
 from tests.web.test_feeds import Document, FeedServer, rss
@@ -45,12 +44,8 @@ def comms(live_server) -> Person:
 
 @pytest.fixture
 def feeds() -> Iterator[FeedServer]:
-    server = FeedServer()
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    with FeedServer() as server:
+        yield server
 
 
 def test_an_employee_suggests_a_link_and_communications_makes_a_draft(new_page, live_server,
@@ -58,10 +53,7 @@ def test_an_employee_suggests_a_link_and_communications_makes_a_draft(new_page, 
     with serve() as pages:
         page = new_page(**PHONE)
         log_in(page, live_server, live_server.employee)
-        nav = page.get_by_role("navigation", name="Main")
-        suggest = nav.get_by_role("link", name="Suggest", exact=True)
-        suggest.scroll_into_view_if_needed()
-        suggest.click()
+        nav_link(page, "Suggest").click()
         page.get_by_label("Link").fill(f"{pages}/page")
         page.get_by_label("Note for communications (optional)").fill("For the energy team")
         page.get_by_role("button", name="Suggest", exact=True).click()
@@ -120,10 +112,7 @@ def test_a_running_challenge_shows_progress_on_a_phone(new_page, live_server):
                                        network="linkedin", shares=shares))
     page = new_page(**PHONE)
     log_in(page, live_server, live_server.employee)
-    nav = page.get_by_role("navigation", name="Main")
-    board = nav.get_by_role("link", name="Leaderboard", exact=True)
-    board.scroll_into_view_if_needed()
-    board.click()
+    nav_link(page, "Leaderboard").click()
     page.get_by_role("link", name="Challenges").click()
     card = page.locator("section.challenge", has_text="Energy week")
     rows = card.locator(".challenge-row")
@@ -167,10 +156,7 @@ def test_passing_a_training_quiz_on_a_phone(new_page, live_server):
                  "What goes with a share about us?\n* The disclosure line\n- Nothing"))
     page = new_page(**PHONE)
     log_in(page, live_server, live_server.employee)
-    nav = page.get_by_role("navigation", name="Main")
-    training = nav.get_by_role("link", name="Training", exact=True)
-    training.scroll_into_view_if_needed()
-    training.click()
+    nav_link(page, "Training").click()
     page.get_by_role("link", name="Social media licence").click()
     page.get_by_label("Anyone").check()
     page.get_by_label("Nothing").check()

@@ -61,15 +61,19 @@ class FeedServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.base = f"http://127.0.0.1:{self.port}"
 
+    def __enter__(self) -> FeedServer:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FeedServer]:
-    feeds = FeedServer()
-    thread = threading.Thread(target=feeds.httpd.serve_forever, daemon=True)
-    thread.start()
-    yield feeds
-    feeds.httpd.shutdown()
-    feeds.httpd.server_close()
+    with FeedServer() as feeds:
+        yield feeds
 
 
 @pytest.fixture(autouse=True)

@@ -206,3 +206,15 @@ def test_an_import_into_tier_2_names_who_lacks_the_training(db, make_user):
     assert problems["theo@example.org"] == []
     assert "Nina New has to complete the training" in " ".join(problems["new@example.org"])
     assert not plan.is_valid
+
+
+def test_a_quiz_emptied_while_open_is_refused_in_words(client, db, make_user):
+    row = module(db)
+    erin = make_user()
+    stale = answers_for(row)
+    row.questions = []  # communications' change, made while the page was open
+    db.commit()
+    client.login(erin.email)
+    response = client.post_form(f"/training/{row.id}", stale, follow_redirects=True)
+    assert "This module is not available." in response.get_data(as_text=True)
+    assert db.get(TrainingProgress, (erin.id, row.id)) is None
