@@ -307,3 +307,18 @@ def test_feeds_are_for_communications_only(client, make_user, server):
     assert client.post_form("/feeds/", {"name": "x", "url": f"{server.base}/x.xml",
                                         "language": "en", "source_class": "own",
                                         "interval_minutes": "60"}).status_code == 403
+
+
+def test_one_feeds_surprise_does_not_stop_the_others(app, client, db, comms, server):
+    server.documents["/b.xml"] = Document(rss(("https://b.example.com/1", "B1", ago(hours=1))))
+    register(client, comms, f"{server.base}/a.xml", name="A")
+    register(client, comms, f"{server.base}/b.xml", name="B")
+    real = services.fetcher(app)
+
+    def fetch(url, conditional):
+        if url.endswith("/a.xml"):
+            raise RuntimeError("a bug in reading this one")
+        return real(url, conditional)
+
+    assert services.import_feeds(app, fetch) == 1
+    assert [i.title for i in items(db)] == ["B1"]
