@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
@@ -9,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from advocacy.actions import carry_out
 from advocacy.challenges import bp, services
 from advocacy.challenges.forms import ChallengeForm
 from advocacy.challenges.models import Challenge, ChallengeResult
@@ -37,14 +39,13 @@ class Board:
     names: dict[int, str]
 
 
-def _board(db: Session, challenge: Challenge, top: int) -> Board:
+def _board(db: Session, challenge: Challenge, top: int, today: dt.date) -> Board:
     if challenge.settled_at is not None:
         rows = services.results(db, challenge.id)
         mine = next((r for r in rows if r.user_id == current_user.id), None)
         shown = rows[:top] + ([mine] if mine is not None and mine not in rows[:top] else [])
         return Board(challenge, [], None, max((r.score for r in rows), default=0), shown,
                      services.result_names(db, shown, current_user.id))
-    today = local_date(utcnow(), current_app.config["TIMEZONE"])
     if challenge.kind == "team":
         standings = services.team_standings(db, challenge, today, current_user.id)
     else:
@@ -56,14 +57,18 @@ def _board(db: Session, challenge: Challenge, top: int) -> Board:
                  max((s.score for s in standings), default=0), [], {})
 
 
+def _today() -> dt.date:
+    return local_date(utcnow(), current_app.config["TIMEZONE"])
+
+
 @bp.get("/")
 @role_required("employee", "comms")
 def challenge_list() -> str:
-    db = get_session()
-    found = services.overview(db, local_date(utcnow(), current_app.config["TIMEZONE"]))
+    db, today = get_session(), _today()
+    found = services.overview(db, today)
     return render_template(
-        "challenges/list.html", running=[_board(db, c, 5) for c in found.running],
-        upcoming=found.upcoming, finished=[_board(db, c, 3) for c in found.finished],
+        "challenges/list.html", running=[_board(db, c, 5, today) for c in found.running],
+        upcoming=found.upcoming, finished=[_board(db, c, 3, today) for c in found.finished],
         groups={g.id: g.name for c in found.running for g in c.groups})
 
 
@@ -78,7 +83,7 @@ def _challenge_or_404(challenge_id: int) -> Challenge:
 @role_required("employee", "comms")
 def challenge_page(challenge_id: int) -> str:
     challenge = _challenge_or_404(challenge_id)
-    board = _board(get_session(), challenge, 50)
+    board = _board(get_session(), challenge, 50, _today())
     return render_template("challenges/page.html", board=board, delete_form=ActionForm(),
                            groups={g.id: g.name for g in challenge.groups})
 
@@ -144,12 +149,8 @@ def challenge_save(challenge_id: int) -> Response | tuple[str, int]:
 def challenge_delete(challenge_id: int) -> Response:
     if not ActionForm().validate():
         abort(400)
-    db = get_session()
-    try:
-        services.delete_challenge(db, _challenge_or_404(challenge_id))
-    except DomainError as exc:
-        flash(exc.message, "error")
+    challenge = _challenge_or_404(challenge_id)
+    if not carry_out(lambda: services.delete_challenge(get_session(), challenge),
+                     _("Challenge deleted.")):
         return redirect(url_for("challenges.challenge_page", challenge_id=challenge_id))
-    db.commit()
-    flash(_("Challenge deleted."), "success")
     return redirect(url_for("challenges.challenge_list"))

@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from advocacy.actions import carry_out
 from advocacy.auth.services import invite_user
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
@@ -375,12 +376,7 @@ def deletion_decline(request_id: int) -> Response | tuple[str, int]:
     form = DeclineDeletionForm()
     if not form.validate():
         return _deletions_page(form, request_id), 400
-    db = get_session()
-    try:
-        erasure.decline(db, current_user, request_id, form.answer.data or "", utcnow())
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.commit()
-        flash(_("The request is declined; the person has been told why."), "success")
+    carry_out(lambda: erasure.decline(get_session(), current_user, request_id,
+                                      form.answer.data or "", utcnow()),
+              _("The request is declined; the person has been told why."))
     return redirect(url_for("people.deletions"))

@@ -9,6 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from advocacy.actions import carry_out
 from advocacy.admin.services import save_settings
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
@@ -133,14 +134,8 @@ def manage_save(reward_id: int) -> Response | tuple[str, int]:
 def manage_fulfil(redemption_id: int) -> Response:
     if not ActionForm().validate():
         abort(400)
-    db = get_session()
-    try:
-        services.fulfil(db, current_user, redemption_id, utcnow())
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.commit()
-        flash(_("Marked as handed over; the colleague has been told."), "success")
+    carry_out(lambda: services.fulfil(get_session(), current_user, redemption_id, utcnow()),
+              _("Marked as handed over; the colleague has been told."))
     return redirect(url_for("rewards.manage_page"))
 
 
@@ -150,13 +145,7 @@ def manage_decline(redemption_id: int) -> Response | tuple[str, int]:
     form = DeclineRedemptionForm()
     if not form.validate():
         return _manage_page(decline_form=form, declining=redemption_id), 400
-    db = get_session()
-    try:
-        services.cancel(db, current_user, redemption_id, form.reason.data or "", utcnow())
-    except DomainError as exc:
-        db.rollback()
-        flash(exc.message, "error")
-    else:
-        db.commit()
-        flash(_("Declined; the colleague has their points back and knows why."), "success")
+    carry_out(lambda: services.cancel(get_session(), current_user, redemption_id,
+                                      form.reason.data or "", utcnow()),
+              _("Declined; the colleague has their points back and knows why."))
     return redirect(url_for("rewards.manage_page"))

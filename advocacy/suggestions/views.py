@@ -8,6 +8,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from advocacy.actions import carry_out
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
 from advocacy.forms import ActionForm
@@ -91,12 +92,7 @@ def decline(suggestion_id: int) -> Response | tuple[str, int]:
     form = DeclineSuggestionForm()
     if not form.validate():
         return _inbox_page(form, suggestion_id), 400
-    db = get_session()
-    try:
-        services.decline(db, current_user, suggestion_id, form.reason.data or "", utcnow())
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.commit()
-        flash(_("Declined; the colleague has been told why."), "success")
+    carry_out(lambda: services.decline(get_session(), current_user, suggestion_id,
+                                       form.reason.data or "", utcnow()),
+              _("Declined; the colleague has been told why."))
     return redirect(url_for("suggestions.inbox"))

@@ -7,6 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from advocacy.actions import carry_out
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
 from advocacy.forms import ActionForm
@@ -123,14 +124,10 @@ def module_save(module_id: int) -> Response | tuple[str, int]:
 def module_delete(module_id: int) -> Response:
     if not ActionForm().validate():
         abort(400)
-    db = get_session()
-    try:
-        services.delete_module(db, _module_or_404(module_id, drafts=True))
-    except DomainError as exc:
-        flash(exc.message, "error")
+    module = _module_or_404(module_id, drafts=True)
+    if not carry_out(lambda: services.delete_module(get_session(), module),
+                     _("Module deleted.")):
         return redirect(url_for("training.module_page", module_id=module_id))
-    db.commit()
-    flash(_("Module deleted."), "success")
     return redirect(url_for("training.module_list"))
 
 
@@ -140,14 +137,8 @@ def module_requirement(module_id: int) -> Response:
     form = RequirementForm()
     if not form.validate():
         abort(400)
-    db = get_session()
-    try:
-        services.set_requirement(db, _module_or_404(module_id, drafts=True),
-                                 form.requirement.data or "none")
-    except DomainError as exc:
-        db.rollback()
-        flash(exc.message, "error")
-    else:
-        db.commit()
-        flash(_("Requirement saved."), "success")
+    module = _module_or_404(module_id, drafts=True)
+    carry_out(lambda: services.set_requirement(get_session(), module,
+                                               form.requirement.data or "none"),
+              _("Requirement saved."))
     return redirect(url_for("training.module_page", module_id=module_id))
