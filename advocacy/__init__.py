@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, commands."""
-    from advocacy import cli, crypto, db, errors, layout, mail, sanitize
+    from advocacy import cli, crypto, db, errors, layout, mail, ratelimit, sanitize, web
     from advocacy.config import load_config
     from advocacy.sharing import links
 
@@ -28,11 +28,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     config = load_config(Path(app.instance_path), overrides)
     app.config.update(config)
     _configure_web(app)
+    web.init_app(app)
     _configure_logging(app)
 
     db.init_app(app)
     crypto.init_app(app)
     mail.init_app(app)
+    ratelimit.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     errors.init_app(app)
@@ -40,6 +42,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     sanitize.init_app(app)
     links.init_app(app)
     cli.init_app(app)
+    web.trust_proxies(app)
     return app
 
 
@@ -59,17 +62,6 @@ def _configure_web(app: Flask) -> None:
         WTF_CSRF_ENABLED=True,
     )
 
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-            "base-uri 'self'; frame-ancestors 'none'",
-        )
-        return response
 
 
 def _configure_logging(app: Flask) -> None:
@@ -119,4 +111,4 @@ def _register_blueprints(app: Flask) -> None:
 # Every feature area with pages, in the order their blueprints are registered.
 AREAS = ("core", "auth", "people", "admin", "reports", "content", "sharing", "governance",
          "engagement", "accounts", "brand", "me", "suggestions",
-         "notifications", "feeds", "challenges", "rewards", "training")
+         "notifications", "feeds", "challenges", "rewards", "training", "sso")

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
 import click
+import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from advocacy import PROJECT_ROOT
-from advocacy.db import session_scope
+from advocacy.core.services import audit
+from advocacy.db import get_database, session_scope
+from advocacy.schema import alembic_config
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 advocacy_cli = AppGroup("advocacy", help="Run, seed and maintain the advocacy platform.")
-
-
-def alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    config.set_main_option(
-        "file_template",
-        "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s",
-    )
-    config.set_main_option("timezone", "UTC")
-    return config
 
 
 @db_cli.command("upgrade")
@@ -104,6 +96,7 @@ def create_admin(email: str, name: str | None, password: str) -> None:
                                 app.config["PASSWORD_MIN_LENGTH"])
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+        audit(session, None, "admin.created", user.email)
         click.echo(f"{user.email} is an admin.")
 
 
@@ -127,10 +120,100 @@ def rotate_token_keys() -> None:
     try:
         with session_scope(app) as session:
             count = rotate_secrets(session, vault(app))
+            audit(session, None, "admin.keys_rotated", f"{count} secrets")
     except SecretError as exc:
         raise click.ClickException(f"{exc}; nothing was changed. Keep every key still in "
                                    "use in ADVOCACY_TOKEN_KEYS.") from None
     click.echo(f"{count} stored secrets now use the newest key; older keys can be removed.")
+
+
+RESTORE_WARNING = ("Stop the web and scheduler processes first (e.g. `systemctl stop "
+                   "advocacy-web advocacy-scheduler`): requests or jobs running during the "
+                   "restore write into a database that is being replaced.")
+
+
+@advocacy_cli.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path | None) -> None:
+    """Back up the database to PATH.
+
+    The default is instance/backups/advocacy-<UTC time>.sqlite (or .dump for PostgreSQL).
+    SQLite is copied online, while the site runs; PostgreSQL with pg_dump (custom format).
+    """
+    from advocacy.backup import SUFFIXES, BackupError, backend_of, backup
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    url = app.config["DATABASE_URL"]
+    try:
+        if path is None:
+            path = _default_backup_path(Path(app.instance_path), SUFFIXES[backend_of(url)])
+        result = backup(url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written: {result.path} ({_size(result.size)})")
+
+
+def _default_backup_path(instance: Path, suffix: str) -> Path:
+    folder = instance / "backups"
+    # 0700: backups hold password hashes and encrypted tokens.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return folder / f"advocacy-{stamp}.{suffix}"
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    amount, unit = size / 1024, "KiB"
+    for bigger in ("MiB", "GiB"):
+        if amount < 1024:
+            break
+        amount, unit = amount / 1024, bigger
+    return f"{amount:.1f} {unit}"
+
+
+@advocacy_cli.command("restore", help=f"""Replace the database's contents with the backup
+at PATH (made by `advocacy backup`).
+
+{RESTORE_WARNING} Afterwards run `flask --app app db upgrade` if the backup is from an older
+release, then start the processes again.""")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path: Path, yes: bool) -> None:
+    from advocacy.backup import BackupError, restore
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    url = app.config["DATABASE_URL"]
+    if not yes:
+        click.echo(RESTORE_WARNING)
+        try:
+            confirmed = click.confirm(
+                f"Replace everything in {_describe(url)} with {path}?", default=False)
+        except click.Abort:
+            # No terminal (cron, a pipe without an answer): never restore unasked.
+            raise click.ClickException("no answer to the confirmation (stdin closed); nothing "
+                                       "was changed. Pass --yes to restore without asking.") \
+                from None
+        if not confirmed:
+            click.echo("Nothing was changed.")
+            return
+    # The app's own pooled connections would keep the old database's view open.
+    get_database(app).engine.dispose()
+    try:
+        result = restore(url, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {path} (schema revision {result.revision}).")
+    if result.needs_upgrade:
+        click.echo("The backup is from an older release: run `flask --app app db upgrade` "
+                   "before starting the web and scheduler processes.")
+    else:
+        click.echo("The schema is current; start the web and scheduler processes again.")
+
+
+def _describe(url: str) -> str:
+    """The database, named without its password."""
+    return sa.make_url(url).render_as_string(hide_password=True)
 
 
 @advocacy_cli.command("scheduler")

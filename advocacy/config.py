@@ -28,6 +28,15 @@ DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Europe/Berlin",  # how times are shown; they are stored in UTC
     # Session cookies; SESSION_COOKIE_SECURE is forced on outside debug/demo/testing.
     "SESSION_COOKIE_SECURE": False,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed.
+    "PROXY_HOPS": 0,
+    # Strict-Transport-Security on https answers (0: not sent).
+    "HSTS_SECONDS": 31_536_000,
+    # Request limits per client address and minute (0: no limit), counted in "memory" (per
+    # process) or in Redis ("redis://host:6379/0"), which all web processes share.
+    "RATELIMIT_STORAGE": "memory",
+    "REDIRECT_LIMIT_PER_MINUTE": 120,
+    "LOGIN_LIMIT_PER_MINUTE": 10,
     "SESSION_HOURS": 12,
     "REMEMBER_DAYS": 30,
     # Mail: an empty MAIL_SERVER writes mails to the log instead of sending them.
@@ -72,6 +81,18 @@ DEFAULTS: dict[str, Any] = {
     "X_AUTH_URL": "https://x.com",
     "X_API_URL": "https://api.x.com",
     "BLUESKY_DEFAULT_PDS": "https://bsky.social",
+    # Single sign-on with OpenID Connect; an empty issuer switches it off. Discovery reads
+    # <issuer>/.well-known/openid-configuration. The issuer is the operator's choice, so it
+    # may be an intranet address, but it must use https (http only on loopback with
+    # ALLOW_INSECURE_PROVIDERS, for tests).
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_SCOPES": "openid email profile",
+    "OIDC_BUTTON_LABEL": "",  # empty: "Company account" (translated)
+    "OIDC_CREATE_USERS": True,  # people unknown here get an account at their first sign-in
+    # Off: only single sign-on; the password form, reset and invitation links are refused.
+    "PASSWORD_LOGIN": True,
 }
 
 ENV_PREFIX = "ADVOCACY_"
@@ -165,9 +186,31 @@ def load_config(
     except ValueError:
         raise ConfigError("ADVOCACY_TOKEN_KEYS must be Fernet keys (32 url-safe base64 bytes), "
                           "separated by commas.") from None
+    _check_sso(config)
     if not relaxed:
         config["SESSION_COOKIE_SECURE"] = True
     return config
+
+
+def _check_sso(config: Mapping[str, Any]) -> None:
+    """Refuse single sign-on settings that cannot work, or would lock everyone out."""
+    from advocacy.sso.oidc import insecure_url_problem
+
+    issuer = config["OIDC_ISSUER"]
+    if not issuer:
+        if not config["PASSWORD_LOGIN"]:
+            raise ConfigError("ADVOCACY_PASSWORD_LOGIN is off but ADVOCACY_OIDC_ISSUER is not "
+                              "set: nobody could log in. Set up single sign-on first.")
+        return
+    if not (config["OIDC_CLIENT_ID"] and config["OIDC_CLIENT_SECRET"]):
+        raise ConfigError("ADVOCACY_OIDC_ISSUER is set, so ADVOCACY_OIDC_CLIENT_ID and "
+                          "ADVOCACY_OIDC_CLIENT_SECRET are needed too (from the provider's "
+                          "app registration).")
+    if "openid" not in config["OIDC_SCOPES"].split():
+        raise ConfigError("ADVOCACY_OIDC_SCOPES must contain openid.")
+    problem = insecure_url_problem(issuer, config["ALLOW_INSECURE_PROVIDERS"])
+    if problem:
+        raise ConfigError(f"ADVOCACY_OIDC_ISSUER {problem}")
 
 
 def _local_secret_key(instance_path: Path) -> str:

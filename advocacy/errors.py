@@ -58,7 +58,10 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException) -> object:
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        body, code = _render(error.code)
+        # Keep what the error says to machines, such as Retry-After on a 429.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, code, headers
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:

@@ -17,6 +17,7 @@ from advocacy.people.models import Group, Tier, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
 from advocacy.rewards.models import PointWallet, Redemption, Reward
 from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
+from advocacy.sso.models import SsoGroupGrant, SsoRule
 from advocacy.suggestions.models import Suggestion
 from advocacy.training.models import QuizQuestion, TrainingModule, TrainingProgress
 
@@ -59,6 +60,8 @@ __all__ = [
     "ShareMetric",
     "ShareText",
     "SocialAccount",
+    "SsoGroupGrant",
+    "SsoRule",
     "Suggestion",
     "Tier",
     "Topic",

@@ -40,7 +40,7 @@ from tests.support import (
     schema_url,
 )
 
-pytest_plugins = ["tests.fakes.fixtures"]
+pytest_plugins = ["tests.fakes.fixtures", "tests.oidc.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BACKENDS = ("sqlite", "postgresql")
@@ -124,9 +124,10 @@ def fresh_database_url(request: pytest.FixtureRequest, _sqlite_template: Path,
 
 
 @pytest.fixture
-def config_overrides() -> dict[str, Any]:
-    """Override in a test module to change the app's configuration."""
-    return {}
+def config_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Override in a test module to change the app's configuration, or per test with
+    `@pytest.mark.parametrize("config_overrides", [{...}], indirect=True)`."""
+    return dict(getattr(request, "param", {}))
 
 
 @pytest.fixture

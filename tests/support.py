@@ -16,8 +16,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from advocacy import create_app
-from advocacy.cli import alembic_config
 from advocacy.db import make_engine
+from advocacy.schema import alembic_config
 
 POSTGRES_URL = os.environ.get(
     "ADVOCACY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

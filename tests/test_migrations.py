@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from advocacy import create_app
-from advocacy.cli import alembic_config
 from advocacy.db import get_database, make_engine
 from advocacy.models import Base
+from advocacy.schema import alembic_config
 from tests.conftest import base_config
 from tests.support import migrate
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from advocacy.admin.models import Setting
+from advocacy.core.services import audit, describe_changes
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,19 @@ def get_settings(session: Session) -> ProgrammeSettings:
     return ProgrammeSettings(**values)
 
 
-def save_settings(session: Session, values: Mapping[str, Any]) -> ProgrammeSettings:
-    """Store the given settings; unknown keys are a programming error."""
+def save_settings(session: Session, values: Mapping[str, Any],
+                  actor_id: int | None = None) -> ProgrammeSettings:
+    """Store the given settings; unknown keys are a programming error. With an acting
+    person, what changed goes to the audit log."""
     unknown = set(values) - KEYS
     if unknown:
         raise KeyError(f"unknown settings: {sorted(unknown)}")
+    if actor_id is not None:
+        before = asdict(get_settings(session))
+        changes = describe_changes({k: _store(before[k]) for k in values},
+                                   {k: _store(v) for k, v in values.items()})
+        if changes:
+            audit(session, actor_id, "settings.updated", changes)
     stored = {row.key: row for row in session.scalars(sa.select(Setting))}
     for key, value in values.items():
         text = _store(value)
@@ -137,3 +146,45 @@ def save_settings(session: Session, values: Mapping[str, Any]) -> ProgrammeSetti
     session.flush()
     log.info("settings changed: %s", ", ".join(sorted(values)))
     return get_settings(session)
+
+
+def audit_kinds() -> dict[str, str]:
+    """The audit log's filter: the first part of an action name, with its label."""
+    return {
+        "person": _("People and roles"), "people": _("People imports"),
+        "group": _("Groups"), "tier": _("Tiers"), "settings": _("Settings"),
+        "guidelines": _("Guidelines"), "reward": _("Rewards"), "training": _("Training"),
+        "posting": _("Posting pause"), "report": _("Reports viewed"),
+        "deletion": _("Data deletion"), "worksheet": _("Worksheet sharing"),
+        "sso": _("Single sign-on"), "admin": _("Command line"),
+    }
+
+
+def audit_action_labels() -> dict[str, str]:
+    """Plain words for each action the audit log records."""
+    return {
+        "person.created": _("added a person"), "person.updated": _("changed a person"),
+        "person.invited": _("invited a person"), "people.imported": _("imported people"),
+        "group.created": _("created a group"), "group.updated": _("changed a group"),
+        "group.deleted": _("deleted a group"), "tier.updated": _("changed a tier"),
+        "settings.updated": _("changed settings"),
+        "guidelines.published": _("published guidelines"),
+        "reward.created": _("added a reward"), "reward.updated": _("changed a reward"),
+        "reward.fulfilled": _("handed over a reward"),
+        "reward.declined": _("declined a reward request"),
+        "training.required": _("changed a training requirement"),
+        "posting.paused": _("paused posting"), "posting.resumed": _("resumed posting"),
+        "report.viewed": _("viewed a report"), "report.exported": _("exported a report"),
+        "deletion.requested": _("asked for their data to be deleted"),
+        "deletion.withdrawn": _("withdrew a deletion request"),
+        "deletion.confirmed": _("deleted a person's data"),
+        "deletion.declined": _("declined a deletion request"),
+        "worksheet.shared": _("shared their worksheet"),
+        "worksheet.unshared": _("stopped sharing their worksheet"),
+        "sso.rule_created": _("added a sign-in rule"),
+        "sso.rule_updated": _("changed a sign-in rule"),
+        "sso.rule_deleted": _("deleted a sign-in rule"),
+        "sso.rule_moved": _("reordered the sign-in rules"),
+        "admin.created": _("made someone an admin (command line)"),
+        "admin.keys_rotated": _("re-encrypted stored secrets (command line)"),
+    }

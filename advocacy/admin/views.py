@@ -1,16 +1,20 @@
-"""Programme settings."""
+"""Programme settings and the audit log."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from decimal import Decimal
 
-from flask import Response, flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from advocacy.admin import bp, services
 from advocacy.admin.forms import ReportSettingsForm, SettingsForm
-from advocacy.db import get_session
+from advocacy.core.models import AuditEvent
+from advocacy.db import get_session, paginate
+from advocacy.people.models import User
 from advocacy.providers.registry import NETWORKS
 from advocacy.reports.reach import Rates
 from advocacy.reports.services import format_rates, parse_rates
@@ -32,7 +36,7 @@ def settings_submit() -> str | Response | tuple[str, int]:
         return render_template("admin/settings.html", form=form), 400
     db = get_session()
     services.save_settings(db, {field.name: field.data for field in form
-                                if field.name in services.KEYS})
+                                if field.name in services.KEYS}, current_user.id)
     db.commit()
     flash(_("Settings saved."), "success")
     return redirect(url_for("admin.settings"))
@@ -75,7 +79,28 @@ def settings_reports_submit() -> str | Response | tuple[str, int]:
         "min_group_size": form.min_group_size.data,
         "click_retention_months": form.click_retention_months.data,
         "emv_rates": format_rates(rates),
-    })
+    }, current_user.id)
     db.commit()
     flash(_("Report settings saved."), "success")
     return redirect(url_for("admin.settings_reports"))
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log() -> str:
+    """Everything the audit log holds, newest first, optionally one kind of action: two
+    queries, the page and the names on it."""
+    db = get_session()
+    kinds = services.audit_kinds()
+    kind = request.args.get("kind", "")
+    query = sa.select(AuditEvent)
+    if kind in kinds:
+        query = query.where(AuditEvent.action.like(kind + ".%"))
+    page = paginate(db, query, request.args.get("page", 1, type=int), 50,
+                    AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    actors = {event.actor_id for event in page.items if event.actor_id is not None}
+    names = dict(db.execute(sa.select(User.id, User.name).where(User.id.in_(actors))).all()) \
+        if actors else {}
+    return render_template("admin/audit.html", page=page, names=names, kinds=kinds,
+                           kind=kind if kind in kinds else "",
+                           actions=services.audit_action_labels())

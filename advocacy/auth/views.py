@@ -22,7 +22,9 @@ from advocacy.engagement import badges
 from advocacy.errors import DomainError
 from advocacy.people.services import ProfileData, update_profile
 from advocacy.providers.mastodon import normalize_instance
+from advocacy.ratelimit import limiter
 from advocacy.security import is_safe_local_url, login_required, public
+from advocacy.sso import views as sso_views
 
 
 def _next_url() -> str:
@@ -30,20 +32,46 @@ def _next_url() -> str:
     return target if is_safe_local_url(target) else url_for("core.home")
 
 
+def _passwords_off() -> bool:
+    """With PASSWORD_LOGIN off, people log in only with single sign-on (config.py makes
+    sure it is set up then)."""
+    return not current_app.config["PASSWORD_LOGIN"]
+
+
+def _passwords_off_message() -> str:
+    return _("Passwords are not used here: please log in with “%(label)s”.",
+             label=sso_views.button_label())
+
+
+def _login_page(form: LoginForm) -> str:
+    return render_template(
+        "auth/login.html", form=form,
+        sso_label=sso_views.button_label() if sso_views.sso_enabled() else None)
+
+
 @bp.get("/login")
 @public
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(_next_url())
-    return render_template("auth/login.html", form=LoginForm())
+    return _login_page(LoginForm())
 
 
 @bp.post("/login")
 @public
 def login_submit() -> str | Response:
     form = LoginForm()
+    if _passwords_off():
+        flash(_passwords_off_message(), "error")
+        return _login_page(form), 403
+    wait = limiter().wait("login", request.remote_addr or "",
+                          current_app.config["LOGIN_LIMIT_PER_MINUTE"])
+    if wait:
+        flash(_("Too many login attempts from your network. Please try again in %(seconds)d "
+                "seconds.", seconds=wait), "error")
+        return _login_page(form), 429, {"Retry-After": str(wait)}
     if not form.validate():
-        return render_template("auth/login.html", form=form), 400
+        return _login_page(form), 400
     db = get_session()
     policy = services.ThrottlePolicy.from_config(current_app.config)
     try:
@@ -52,11 +80,11 @@ def login_submit() -> str | Response:
     except services.LoginThrottled as exc:
         db.commit()
         flash(exc.message, "error")
-        return render_template("auth/login.html", form=form), 429
+        return _login_page(form), 429
     except services.InvalidCredentials as exc:
         db.commit()  # the failure must be counted
         flash(exc.message, "error")
-        return render_template("auth/login.html", form=form), 400
+        return _login_page(form), 400
     db.commit()
     target = _next_url()
     session.clear()  # a fresh session on login: nothing from before carries over
@@ -76,13 +104,19 @@ def logout() -> Response:
 
 @bp.get("/password/forgot")
 @public
-def forgot() -> str:
+def forgot() -> str | Response:
+    if _passwords_off():
+        flash(_passwords_off_message(), "info")
+        return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=ForgotPasswordForm())
 
 
 @bp.post("/password/forgot")
 @public
 def forgot_submit() -> str | Response:
+    if _passwords_off():
+        flash(_passwords_off_message(), "info")
+        return redirect(url_for("auth.login"))
     form = ForgotPasswordForm()
     if not form.validate():
         return render_template("auth/forgot.html", form=form), 400
@@ -100,6 +134,9 @@ def forgot_submit() -> str | Response:
 
 def _token_page(token: str, purpose: str, template: str) -> str | Response:
     """Show, or save, the set-password form of a reset or invitation link."""
+    if _passwords_off():  # the link is not used up: it works again if passwords come back
+        return render_template("auth/link_invalid.html", message=_passwords_off_message(),
+                               purpose="sso"), 410
     db = get_session()
     try:
         row = services.find_token(db, token, purpose)
@@ -167,6 +204,9 @@ def profile_submit() -> str | Response:
 @bp.post("/profile/password")
 @login_required
 def change_password() -> str | Response:
+    if _passwords_off():
+        flash(_passwords_off_message(), "error")
+        return redirect(url_for("auth.profile"))
     form = ChangePasswordForm()
     form.password_owner_email = current_user.email
     db = get_session()

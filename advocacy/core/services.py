@@ -1,9 +1,10 @@
-"""Health of the installation and the scheduler lease."""
+"""Health of the installation, the scheduler lease and the audit log."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -74,3 +75,20 @@ def audit(session: Session, actor_id: int | None, action: str, detail: str = "",
     session.add(AuditEvent(actor_id=actor_id, action=action, detail=detail[:2000],
                            created_at=now or utcnow()))
     session.flush()
+
+
+def describe_changes(before: Mapping[str, object], after: Mapping[str, object]) -> str:
+    """"key: old → new; ..." for the values that differ, for an audit entry's detail."""
+    return "; ".join(f"{key}: {_shown(before.get(key))} → {_shown(value)}"
+                     for key, value in after.items() if before.get(key) != value)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return ", ".join(sorted(str(v) for v in value)) or "–"
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 80 else text[:79] + "…"

@@ -33,6 +33,7 @@ from advocacy.demo.content import load_content, load_guidelines
 from advocacy.demo.people import load_people
 from advocacy.demo.posting import load_posting
 from advocacy.demo.privacy import load_deletions
+from advocacy.demo.sso import load_sso_rules
 from advocacy.engagement.badges import award_badges
 from advocacy.people.models import User
 from advocacy.reports.cells import refresh as refresh_cells
@@ -63,6 +64,7 @@ def load_demo(session: Session, password: str | None,
     rebuild_all(session, config["TIMEZONE"], now)  # the reports read these rollups
     load_challenges(session, settings, config, now)  # their standings read them too
     load_training(session, now)
+    load_sso_rules(session)
     award_badges(session, now)  # as the badge job would on its first run
     load_rewards(session, now)  # spends some of the points given above
     refresh_cells(session, now.astimezone(ZoneInfo(config["TIMEZONE"])).date())

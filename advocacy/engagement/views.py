@@ -66,7 +66,8 @@ def rules() -> str | Response | tuple[str, int]:
         if not form.validate():
             return render_template("engagement/rules.html", form=form), 400
         db = get_session()
-        save_settings(db, {f.name: f.data for f in form if f.name.startswith("points_")})
+        save_settings(db, {f.name: f.data for f in form if f.name.startswith("points_")},
+                      current_user.id)
         db.commit()
         flash(_("Point rules saved. They apply from now on; points already given stay."),
               "success")

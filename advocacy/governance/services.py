@@ -9,6 +9,7 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from advocacy.core.services import audit
 from advocacy.db import utcnow
 from advocacy.governance.models import Guideline, GuidelineAck
 from advocacy.people.models import User
@@ -33,7 +34,8 @@ def publish_guideline(session: Session, actor: User, title: str, body_html: str,
                           body_html=sanitize_html(body_html), published_at=now or utcnow(),
                           published_by_id=actor.id)
     session.add(guideline)
-    session.flush()
+    audit(session, actor.id, "guidelines.published", f"version {guideline.version}: "
+          f"{guideline.title}", guideline.published_at)
     log.info("guidelines version %s published by %s", guideline.version, actor.id)
     return guideline
 

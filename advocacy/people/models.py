@@ -103,6 +103,8 @@ class User(Base):
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("digest IN ('weekly', 'daily', 'none')", name="known_digest"),
         sa.Index("ix_user_account_tier_id", "tier_id"),
+        # One account per person at the single sign-on provider.
+        sa.UniqueConstraint("oidc_issuer", "oidc_subject"),
     )
 
     id: Mapped[intpk]
@@ -126,6 +128,9 @@ class User(Base):
     mastodon_instance: Mapped[str | None] = mapped_column(sa.String(200))
     leaderboard_opt_in: Mapped[bool_false]
     digest: Mapped[str] = mapped_column(sa.String(6), default="weekly", server_default="weekly")
+    # Single sign-on: the provider's stable id of this person (the e-mail may change there).
+    oidc_issuer: Mapped[str | None] = mapped_column(sa.String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255))
 
     tier: Mapped[Tier] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
+from advocacy.core.services import audit, describe_changes
 from advocacy.db import Page, get_session, like_pattern, paginate
 from advocacy.errors import DomainError
 from advocacy.people.models import GROUP_KINDS, Group, Tier, User, UserRole, user_group
@@ -85,6 +86,7 @@ def update_user(session: Session, actor: User, user: User, data: PersonData) -> 
         raise DomainError(_("You cannot remove your own admin role or deactivate yourself."))
     require_for_tier(session, user, data.name.strip(), data.tier_id)
     ends_sessions = user.is_active != data.is_active or user.roles != frozenset(data.roles)
+    before = _audited(user)
     user.email = email
     user.name = data.name.strip()
     user.language = data.language
@@ -95,8 +97,18 @@ def update_user(session: Session, actor: User, user: User, data: PersonData) -> 
     if ends_sessions:
         user.session_version += 1
     session.flush()
+    changes = describe_changes(before, _audited(user))
+    if changes:
+        audit(session, actor.id, "person.updated", f"{user.email}: {changes}")
     log.info("person %s updated by %s", user.id, actor.id)
     return user
+
+
+def _audited(user: User) -> dict[str, object]:
+    """What an admin may change about a person, as the audit log describes it."""
+    return {"email": user.email, "name": user.name, "language": user.language,
+            "tier": user.tier_id, "roles": set(user.roles),
+            "groups": {group.name for group in user.groups}, "active": user.is_active}
 
 
 def _groups_by_id(session: Session, group_ids: Iterable[int]) -> list[Group]:

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from advocacy.actions import carry_out
 from advocacy.auth.services import invite_user
+from advocacy.core.services import audit, describe_changes
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
 from advocacy.me import erasure
@@ -100,6 +101,8 @@ def person_create() -> str | Response:
         db = get_session()
         try:
             user = services.create_user(db, _person_data(form))
+            audit(db, current_user.id, "person.created",
+                  f"{user.email}: roles {', '.join(sorted(user.roles))}, tier {user.tier_id}")
             if form.send_invitation.data and user.is_active:
                 _invite(user)
         except DomainError as exc:
@@ -157,6 +160,7 @@ def person_invite(user_id: int) -> Response:
     except DomainError as exc:
         flash(exc.message, "error")
     else:
+        audit(get_session(), current_user.id, "person.invited", user.email)
         get_session().commit()
         flash(_("An invitation is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("people.person_edit", user_id=user.id))
@@ -230,6 +234,9 @@ def import_confirm() -> str | Response | tuple[str, int]:
         # The people changed since the preview (someone else edited them); show it again.
         return _preview(data, form.filename.data or "")
     created = importer.apply(db, plan)
+    audit(db, current_user.id, "people.imported",
+          f"{form.filename.data or 'file'}: {plan.count('new')} added, "
+          f"{plan.count('update')} updated")
     if form.send_invitations.data:
         for user in created:
             if user.is_active:
@@ -264,6 +271,7 @@ def group_create() -> str | Response:
         except DomainError as exc:
             form.name.errors = [exc.message]
         else:
+            audit(db, current_user.id, "group.created", f"{group.kind}: {group.name}")
             db.commit()
             flash(_("Group %(name)s created.", name=group.name), "success")
             return redirect(url_for("people.groups"))
@@ -287,12 +295,15 @@ def group_edit(group_id: int) -> str | Response | tuple[str, int]:
     form.kind.choices = list(services.kind_labels().items())
     if request.method == "POST" and form.validate():
         db = get_session()
+        before = {"kind": group.kind, "name": group.name}
         try:
             services.save_group(db, group, form.kind.data, form.name.data)
         except DomainError as exc:
             db.rollback()
             form.name.errors = [exc.message]
         else:
+            audit(db, current_user.id, "group.updated", describe_changes(
+                before, {"kind": group.kind, "name": group.name}))
             db.commit()
             flash(_("Group saved."), "success")
             return redirect(url_for("people.groups"))
@@ -307,6 +318,7 @@ def group_delete(group_id: int) -> Response:
     group = _load_group(group_id)
     if not ConfirmForm().validate():
         abort(400)
+    audit(get_session(), current_user.id, "group.deleted", f"{group.kind}: {group.name}")
     services.delete_group(get_session(), group)
     get_session().commit()
     flash(_("Group %(name)s deleted. Its members were kept.", name=group.name), "success")
@@ -330,7 +342,10 @@ def tier_edit(tier_id: int) -> str | Response | tuple[str, int]:
         abort(404)
     form = TierForm(data={"name": tier.custom_name, "description": tier.custom_description})
     if request.method == "POST" and form.validate():
+        before = {"name": tier.custom_name, "description": tier.custom_description}
         services.update_tier(db, tier, form.name.data or "", form.description.data or "")
+        audit(db, current_user.id, "tier.updated", f"tier {tier.id}: " + describe_changes(
+            before, {"name": tier.custom_name, "description": tier.custom_description}))
         db.commit()
         flash(_("Tier %(id)d saved.", id=tier.id), "success")
         return redirect(url_for("people.tiers"))

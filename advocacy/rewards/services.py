@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from advocacy.admin.services import ProgrammeSettings
+from advocacy.core.services import audit
 from advocacy.engagement.models import PointTotal
 from advocacy.engagement.services import ALL_TIME
 from advocacy.errors import DomainError
@@ -139,7 +140,8 @@ def fulfil(session: Session, actor: User, redemption_id: int, now: dt.datetime) 
         "fulfilled", actor.id, now)
     notify(session, redemption.user_id, "reward_fulfilled", "/rewards/", now,
            reward=redemption.reward_name)
-    session.flush()
+    audit(session, actor.id, "reward.fulfilled",
+          f"{redemption.reward_name} for person {redemption.user_id}", now)
 
 
 def cancel(session: Session, actor: User, redemption_id: int, reason: str,
@@ -159,7 +161,8 @@ def cancel(session: Session, actor: User, redemption_id: int, reason: str,
                         .values(stock=Reward.stock + 1))
     notify(session, redemption.user_id, "reward_cancelled", "/rewards/", now,
            reward=redemption.reward_name, reason=reason)
-    session.flush()
+    audit(session, actor.id, "reward.declined",
+          f"{redemption.reward_name} for person {redemption.user_id}: {reason}", now)
 
 
 def mine(session: Session, user_id: int, limit: int = 50) -> list[Redemption]:

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from advocacy.actions import carry_out
 from advocacy.admin.services import save_settings
+from advocacy.core.services import audit
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
 from advocacy.forms import ActionForm
@@ -81,7 +82,7 @@ def manage_offer() -> Response:
     if not form.validate():
         abort(400)
     db = get_session()
-    save_settings(db, {"rewards_enabled": bool(form.rewards_enabled.data)})
+    save_settings(db, {"rewards_enabled": bool(form.rewards_enabled.data)}, current_user.id)
     db.commit()
     flash(_("Rewards are offered now.") if form.rewards_enabled.data
           else _("Rewards are not offered now."), "success")
@@ -95,7 +96,8 @@ def manage_new() -> Response | tuple[str, int]:
     if not form.validate():
         return _manage_page(reward_form=form), 400
     db = get_session()
-    services.save_reward(db, None, form.to_data())
+    reward = services.save_reward(db, None, form.to_data())
+    audit(db, current_user.id, "reward.created", f"{reward.name} ({reward.price} points)")
     db.commit()
     flash(_("Reward saved."), "success")
     return redirect(url_for("rewards.manage_page"))
@@ -124,6 +126,7 @@ def manage_save(reward_id: int) -> Response | tuple[str, int]:
         return render_template("rewards/edit.html", reward=reward, form=form), 400
     db = get_session()
     services.save_reward(db, reward, form.to_data())
+    audit(db, current_user.id, "reward.updated", f"{reward.name} ({reward.price} points)")
     db.commit()
     flash(_("Reward saved."), "success")
     return redirect(url_for("rewards.manage_page"))

@@ -33,9 +33,13 @@ from werkzeug.http import parse_cookie
 from advocacy.admin.models import Setting
 from advocacy.admin.services import DEFAULTS
 from advocacy.db import Database, get_database
+from advocacy.ratelimit import limiter
 from advocacy.sharing.models import Click, Share
 
 PREFIX = "/r/"
+# Set in the WSGI environ when a client went over REDIRECT_LIMIT_PER_MINUTE: the seconds
+# until its next window.
+RATE_LIMITED = "advocacy.rate_limited"
 
 # Link-preview fetchers and crawlers: redirected like everyone, never recorded. Matched
 # against the lower-cased agent (a case-insensitive alternation is ten times slower).
@@ -169,6 +173,8 @@ class TrackedLinks:
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
         self.serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
         self._medium = (str(DEFAULTS["utm_medium"]()), 0.0)
+        self.limiter = limiter(app)
+        self.per_minute = app.config["REDIRECT_LIMIT_PER_MINUTE"]
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -252,6 +258,12 @@ class TrackedLinks:
                           start_response: Callable[..., Any]) -> Iterable[bytes]:
             path = environ.get("PATH_INFO", "")
             if path.startswith(PREFIX) and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+                wait = self.limiter.wait("redirect", environ.get("REMOTE_ADDR", ""),
+                                         self.per_minute)
+                if wait:
+                    # Flask answers with its translated 429 page; nothing is recorded.
+                    environ[RATE_LIMITED] = wait
+                    return next_app(environ, start_response)
                 code = path[len(PREFIX):]
                 location = self.answer(environ, code) if is_code(code) else None
                 if location is not None:

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import TooManyRequests
 
 from advocacy.accounts.models import SocialAccount
 from advocacy.accounts.services import accounts_of, configured_networks
@@ -29,7 +30,7 @@ from advocacy.governance.services import pending_guideline
 from advocacy.layout import current_settings
 from advocacy.providers.registry import NETWORKS
 from advocacy.security import public, role_required
-from advocacy.sharing import bp, drafts, outbox, pause, services
+from advocacy.sharing import bp, drafts, links, outbox, pause, services
 from advocacy.sharing.forms import PauseForm, PostActionForm, ResumeForm, ShareForm
 
 employee_only = role_required("employee")
@@ -279,5 +280,8 @@ def resume_posting() -> Response | tuple[str, int]:
 @public
 def tracked(code: str) -> Response:
     """Known codes are answered before Flask (`advocacy.sharing.links`); what reaches this
-    view is unknown."""
+    view is unknown, or from a client over the redirect limit."""
+    wait = request.environ.get(links.RATE_LIMITED)
+    if wait:
+        raise TooManyRequests(retry_after=wait)
     abort(404)

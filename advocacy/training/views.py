@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from advocacy.actions import carry_out
+from advocacy.core.services import audit
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
 from advocacy.forms import ActionForm
@@ -138,7 +139,12 @@ def module_requirement(module_id: int) -> Response:
     if not form.validate():
         abort(400)
     module = _module_or_404(module_id, drafts=True)
-    carry_out(lambda: services.set_requirement(get_session(), module,
-                                               form.requirement.data or "none"),
-              _("Requirement saved."))
+    requirement = form.requirement.data or "none"
+
+    def require() -> None:
+        services.set_requirement(get_session(), module, requirement)
+        audit(get_session(), current_user.id, "training.required",
+              f"{module.title}: {requirement}")
+
+    carry_out(require, _("Requirement saved."))
     return redirect(url_for("training.module_page", module_id=module_id))

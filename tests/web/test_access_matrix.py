@@ -35,6 +35,15 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "auth.profile": AUTHENTICATED,
     "auth.profile_submit": AUTHENTICATED,
     "auth.change_password": AUTHENTICATED,
+    "sso.start": PUBLIC,
+    "sso.callback": PUBLIC,
+    "sso.rules": ADMIN,
+    "sso.rule_create": ADMIN,
+    "sso.rule_edit": ADMIN,
+    "sso.rule_update": ADMIN,
+    "sso.rule_delete": ADMIN,
+    "sso.rule_up": ADMIN,
+    "sso.rule_down": ADMIN,
     "reports.overview": PROGRAMME_VIEWERS,
     "reports.reach_report": PROGRAMME_VIEWERS,
     "reports.reach_csv": PROGRAMME_VIEWERS,
@@ -45,6 +54,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "admin.settings_submit": ADMIN,
     "admin.settings_reports": ADMIN,
     "admin.settings_reports_submit": ADMIN,
+    "admin.audit_log": ADMIN,
     "people.people": ADMIN,
     "people.person_new": ADMIN,
     "people.person_create": ADMIN,
@@ -220,7 +230,7 @@ def sample(db, make_user):
             "network": "mastodon", "post_id": 999_999, "draft_id": 999_999,
             "request_id": 999_999, "suggestion_id": 999_999,
             "feed_id": 999_999, "challenge_id": 999_999, "reward_id": 999_999,
-            "redemption_id": 999_999, "module_id": 999_999,
+            "redemption_id": 999_999, "module_id": 999_999, "rule_id": 999_999,
             "number": 1, "step": 1}
 
 
