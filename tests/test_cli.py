@@ -123,6 +123,10 @@ def test_demo_brings_every_page_to_life(app, db):
     from advocacy.me.models import DeletionRequest
 
     assert sorted(db.scalars(sa.select(DeletionRequest.state))) == ["done", "pending"]
+    from advocacy.core.models import AuditEvent
+
+    kinds = {action.partition(".")[0] for action in db.scalars(sa.select(AuditEvent.action))}
+    assert {"person", "settings", "guidelines", "reward", "deletion", "sso"} <= kinds
     from advocacy.suggestions.models import Suggestion
 
     assert sorted(db.scalars(sa.select(Suggestion.state))) == ["accepted", "declined",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from advocacy.admin.services import get_settings
 from advocacy.db import utcnow
 from advocacy.demo.activity import load_activity
+from advocacy.demo.audit import load_audit
 from advocacy.demo.brand import load_brand
 from advocacy.demo.community import (
     load_challenges,
@@ -65,6 +66,7 @@ def load_demo(session: Session, password: str | None,
     load_challenges(session, settings, config, now)  # their standings read them too
     load_training(session, now)
     load_sso_rules(session)
+    load_audit(session, now)
     award_badges(session, now)  # as the badge job would on its first run
     load_rewards(session, now)  # spends some of the points given above
     refresh_cells(session, now.astimezone(ZoneInfo(config["TIMEZONE"])).date())
