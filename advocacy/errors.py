@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -75,8 +75,27 @@ def init_app(app: Flask) -> None:
 
 
 def _render(code: int, explanation: str | None = None) -> tuple[str, int]:
-    title = _titles().get(code, _("Error"))
-    text = explanation or _explanations().get(code, "")
-    if _wants_json():
-        return jsonify(error=title, detail=text), code  # type: ignore[return-value]
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+    try:
+        title = _titles().get(code, _("Error"))
+        text = explanation or _explanations().get(code, "")
+        if _wants_json():
+            return jsonify(error=title, detail=text), code  # type: ignore[return-value]
+        return render_template("errors/error.html", code=code, title=title, text=text), code
+    except Exception:
+        # The page itself needs the database (the reader's language, the programme's
+        # name); while the database is down, say so in both languages without it.
+        current_app.logger.exception("the error page could not be rendered")
+        return FALLBACK_PAGE, code
+
+
+# Deliberately not translated through gettext: it is shown when the translations' inputs
+# (the person, the settings) cannot be read.
+FALLBACK_PAGE = """<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><meta name="viewport"
+content="width=device-width, initial-scale=1"><title>Fehler / Error</title></head><body>
+<h1>Bei uns ist etwas schiefgelaufen</h1>
+<p>Bitte versuchen Sie es in ein paar Minuten erneut.</p>
+<h1 lang="en">Something went wrong on our side</h1>
+<p lang="en">Please try again in a few minutes.</p>
+</body></html>
+"""

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from advocacy.core.models import AuditEvent
+from advocacy.db import get_database
 from advocacy.sharing.models import Click
 from tests import factories
 from tests.web.test_tracking import BROWSER, share, visit  # noqa: F401 - the share fixture
@@ -152,3 +153,19 @@ class TestAuditLog:
     def test_only_admins_see_the_audit_log(self, client, login_as):
         login_as("hr", "comms")
         assert client.get("/admin/audit").status_code == 403
+
+
+def test_error_page_while_the_database_is_down(tmp_path):
+    """The usual error page needs the database (language, programme name); without it
+    visitors still get a page of ours in both languages, not the server's bare 500."""
+    from advocacy import create_app
+    from tests.conftest import TEST_TOKEN_KEY
+
+    app = create_app({"SECRET_KEY": "s" * 32, "TOKEN_KEYS": TEST_TOKEN_KEY,
+                      "LOG_LEVEL": "CRITICAL",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'gone' / 'db.sqlite'}"})
+    response = app.test_client().get("/login", base_url="https://localhost")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Bei uns ist etwas schiefgelaufen" in page and "Something went wrong" in page
+    get_database(app).engine.dispose()
