@@ -15,15 +15,17 @@ in alternating order:
                   ADVOCACY_LOG_LEVEL=WARNING, not debug) on another copy of the same file,
   * ours-postgresql  the app on the PostgreSQL database, if given (clicks it stores are
                   deleted afterwards, so the database stays as generated).
-Each gets a warm-up, then wrk on loopback for --duration seconds with bench/wrk_codes.lua
+Each gets a warm-up, then wrk on loopback for --duration seconds with bench/wrk.lua
 (random codes among --codes shares sampled with --seed, a browser User-Agent so the app
-stores the click). Reported: requests/s, p50/p90/p99 from wrk --latency, wrk's errors and
-non-2xx/3xx count, and clicks stored (rows added to `click`) against requests wrk sent and
-completed: every completed request must have stored its row (stored >= completed), and
-stored can exceed completed only by requests still in flight when wrk stopped
-(stored <= sent). The ratio ours/bare is taken per repeat, then the median.
-Results go to bench/out/redirect.json (see --name); the exit status is 1 when a click was lost or a
-request failed.
+stores the click, a random X-Forwarded-For per request as a reverse proxy sends it: the app
+runs with ADVOCACY_PROXY_HOPS=1, so its per-address redirect limit stays on, as in
+production, without one loopback address tripping it). Reported: requests/s, p50/p90/p99
+from wrk --latency, wrk's errors and non-2xx/3xx count, and clicks stored (rows added to
+`click`) against requests wrk sent and completed: every completed request must have stored
+its row (stored >= completed), and stored can exceed completed only by requests still in
+flight when wrk stopped (stored <= sent). The ratio ours/bare is taken per repeat, then the
+median. Results go to bench/out/redirect.json (see --name); the exit status is 1 when a
+click was lost or a request failed.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from bench.common import (
     save,
 )
 
-LUA = ROOT / "bench" / "wrk_codes.lua"
+LUA = ROOT / "bench" / "wrk.lua"
 SECRET = "bench-secret-key-not-for-production-0123456789"  # noqa: S105
 
 
@@ -130,7 +132,7 @@ def ours_env(url: str) -> dict[str, str]:
     return {"ADVOCACY_SECRET_KEY": SECRET, "ADVOCACY_DATABASE_URL": url,
             "ADVOCACY_TOKEN_KEYS": "yDlHkq4uVmgKxJo9dN1xy3x4wZ3q8lX0o3o4v1k2y8g=",
             "ADVOCACY_LOG_LEVEL": "WARNING", "ADVOCACY_DEBUG": "0", "ADVOCACY_TESTING": "0",
-            "ADVOCACY_DEMO": "0"}
+            "ADVOCACY_DEMO": "0", "ADVOCACY_PROXY_HOPS": "1"}
 
 
 def check_redirect(port: int, code: str) -> str:
@@ -150,8 +152,8 @@ def check_redirect(port: int, code: str) -> str:
 
 def wrk(url: str, seconds: int, connections: int, codes: Path, seed: int) -> dict[str, Any]:
     args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
-            "10s", "-H", f"User-Agent: {BROWSER_UA}", "-s", str(LUA), url, "--", str(codes),
-            str(seed)]
+            "10s", "-H", f"User-Agent: {BROWSER_UA}", "-s", str(LUA), url, "--", "codes",
+            str(codes), str(seed), "1"]
     output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     line = next(ln for ln in output.splitlines() if ln.startswith("BENCH "))
     values = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
