@@ -91,6 +91,12 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_SCOPES": "openid email profile",
     "OIDC_BUTTON_LABEL": "",  # empty: "Company account" (translated)
     "OIDC_CREATE_USERS": True,  # people unknown here get an account at their first sign-in
+    # Addresses allowed to link or create an account at a first sign-in (comma-separated
+    # domains; empty: any the provider vouches for).
+    "OIDC_EMAIL_DOMAINS": "",
+    # Believe the e-mail claim without `email_verified: true` (Entra ID sends none): only for
+    # a provider whose addresses all come from your own verified directory.
+    "OIDC_TRUST_EMAIL": False,
     # Off: only single sign-on; the password form, reset and invitation links are refused.
     "PASSWORD_LOGIN": True,
 }

@@ -33,7 +33,16 @@ from advocacy.security import role_required
 admin_only = role_required("admin")
 
 
+def _invitations_on() -> bool:
+    """With password login off people use single sign-on, and a link to set a password
+    would only say so: no invitations then (creating and importing people still work)."""
+    return bool(current_app.config["PASSWORD_LOGIN"])
+
+
 def _invite(user: User) -> None:
+    if not _invitations_on():
+        raise DomainError(_("No invitation was sent: people here log in with their company "
+                            "account, no password needed. Tell them the address of the site."))
     lifetime = dt.timedelta(days=current_app.config["INVITE_TOKEN_DAYS"])
     invite_user(get_session(), user,
                 lambda t: url_for("auth.invitation", token=t, _external=True), lifetime)
@@ -103,7 +112,7 @@ def person_create() -> str | Response:
             user = services.create_user(db, _person_data(form))
             audit(db, current_user.id, "person.created",
                   f"{user.email}: roles {', '.join(sorted(user.roles))}, tier {user.tier_id}")
-            if form.send_invitation.data and user.is_active:
+            if form.send_invitation.data and user.is_active and _invitations_on():
                 _invite(user)
         except DomainError as exc:
             flash(exc.message, "error")
@@ -237,7 +246,7 @@ def import_confirm() -> str | Response | tuple[str, int]:
     audit(db, current_user.id, "people.imported",
           f"{form.filename.data or 'file'}: {plan.count('new')} added, "
           f"{plan.count('update')} updated")
-    if form.send_invitations.data:
+    if form.send_invitations.data and _invitations_on():
         for user in created:
             if user.is_active:
                 _invite(user)

@@ -243,6 +243,8 @@ class Client:
                 access_token: Any) -> dict[str, Any]:
         offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
         algorithms = [alg for alg in ALGORITHMS if alg in offered]
+        if not algorithms:  # joserfc would take any algorithm, HS256 with guessable keys too
+            raise OidcError(f"the provider signs ID tokens only with {offered}")
         try:
             try:
                 token = jwt.decode(id_token, self._keys(), algorithms=algorithms)

@@ -173,17 +173,23 @@ def _name(claims: Mapping[str, Any], email: str) -> str:
     return (name or email.split("@", 1)[0])[:200]
 
 
-def _email(claims: Mapping[str, Any]) -> str | None:
-    """The claimed address, only if the provider does not say it is unverified (Entra ID
-    sends no `email_verified`; its addresses are the directory's)."""
+def _email(claims: Mapping[str, Any], trust_email: bool) -> str | None:
+    """The claimed address, only when the provider says it is verified, or when the operator
+    trusts the provider's addresses (OIDC_TRUST_EMAIL; Entra ID sends no `email_verified`).
+    An address nobody verified must not open someone's account here."""
     email = claims.get("email")
-    if not isinstance(email, str) or "@" not in email or claims.get("email_verified") is False:
+    verified = claims.get("email_verified")
+    if not isinstance(email, str) or "@" not in email or verified is False:
+        return None
+    if verified is not True and not trust_email:
         return None
     return normalize_email(email)[:254]
 
 
 def sign_in(session: Session, issuer: str, claims: Mapping[str, Any], *, create_users: bool,
-            fallback_language: str, now: dt.datetime | None = None) -> SignIn:
+            fallback_language: str, trust_email: bool = False,
+            email_domains: frozenset[str] = frozenset(),
+            now: dt.datetime | None = None) -> SignIn:
     """The person behind a verified sign-in, found, linked or created; raise SignInRefused.
 
     Found by the provider's subject first (a changed e-mail there changes nothing); else by
@@ -193,7 +199,7 @@ def sign_in(session: Session, issuer: str, claims: Mapping[str, Any], *, create_
     """
     now = now or utcnow()
     subject = str(claims["sub"])
-    email = _email(claims)
+    email = _email(claims, trust_email)
     user = session.scalar(sa.select(User).where(User.oidc_issuer == issuer,
                                                 User.oidc_subject == subject))
     result: SignIn
@@ -207,9 +213,15 @@ def sign_in(session: Session, issuer: str, claims: Mapping[str, Any], *, create_
             raise SignInRefused(_(
                 "Your company account did not give us a confirmed e-mail address, so we "
                 "cannot tell who you are here. Please contact your programme administrator."))
+        if email_domains and email.rpartition("@")[2] not in email_domains:
+            raise SignInRefused(_(
+                "The address %(email)s is not one this programme accepts. Please contact your "
+                "programme administrator.", email=email))
         user = get_user_by_email(session, email)
         if user is not None:
-            if user.oidc_subject is not None:
+            # Linked to this provider under another subject: never taken over by an e-mail
+            # claim. Linked to an earlier issuer (the configuration changed): linked anew.
+            if user.oidc_subject is not None and user.oidc_issuer == issuer:
                 log.warning("single sign-on: subject for person %s's address differs from the "
                             "linked one; refused", user.id)
                 raise SignInRefused(_(
@@ -280,7 +292,7 @@ def _apply_rules(session: Session, result: SignIn, claims: Mapping[str, Any]) ->
         user.groups = [group for group in user.groups if group.id not in gone]
         session.execute(sa.delete(SsoGroupGrant).where(SsoGroupGrant.user_id == user.id,
                                                        SsoGroupGrant.group_id.in_(gone)))
-    for group_id in add:
+    for group_id in add - granted:  # granted before and removed by hand: the grant stands
         session.add(SsoGroupGrant(user_id=user.id, group_id=group_id))
     if outcome.tier_id is not None and outcome.tier_id != user.tier_id:
         try:

@@ -120,8 +120,13 @@ def callback() -> Response:
                                 "administrator."))
     db = get_session()
     try:
+        config = current_app.config
+        domains = frozenset(d.strip().lower() for d in config["OIDC_EMAIL_DOMAINS"].split(",")
+                            if d.strip())
         result = services.sign_in(db, client.settings.issuer, claims,
-                                  create_users=current_app.config["OIDC_CREATE_USERS"],
+                                  create_users=config["OIDC_CREATE_USERS"],
+                                  trust_email=config["OIDC_TRUST_EMAIL"],
+                                  email_domains=domains,
                                   fallback_language=str(get_locale() or "de"))
     except DomainError as exc:
         db.rollback()

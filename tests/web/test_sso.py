@@ -246,15 +246,15 @@ def test_groups_follow_the_rules_and_hand_given_groups_stay(client, db, oidc_pro
     save_rule(db, None, RuleData("groups", "contains", "team-a", both.id, None))
     save_rule(db, None, RuleData("department", "equals", "Research", None, 1))
     db.commit()
-    oidc_provider.set_account(sub, email=f"{sub}@example.org", groups=["team-a"],
-                              department="Research")  # no email_verified: Entra ID style
+    oidc_provider.set_account(sub, email=f"{sub}@example.org", email_verified=True,
+                              groups=["team-a"], department="Research")
     sso_login(client, oidc_provider, sub)
     db.expire_all()
     assert {g.name for g in db.get(User, person.id).groups} == {"By rule", "By hand", "Both"}
     assert db.get(User, person.id).tier_id == 1
     client.logout()
 
-    oidc_provider.set_account(sub, email=f"{sub}@example.org", groups=[])
+    oidc_provider.set_account(sub, email=f"{sub}@example.org", email_verified=True, groups=[])
     sso_login(client, oidc_provider, sub)
 
     db.expire_all()
@@ -273,8 +273,8 @@ def test_a_tier_that_needs_training_waits_for_the_training(client, db, oidc_prov
     training.set_requirement(db, row, "tier2")
     save_rule(db, None, RuleData("groups", "contains", "experts", None, 2))
     db.commit()
-    oidc_provider.set_account(sub, email=f"{sub}@example.org", name="Tom Trainee",
-                              groups=["experts"])
+    oidc_provider.set_account(sub, email=f"{sub}@example.org", email_verified=True,
+                              name="Tom Trainee", groups=["experts"])
 
     response = sso_login(client, oidc_provider, sub)
 
@@ -326,7 +326,8 @@ def test_with_password_login_off_only_the_button_remains(client, app, make_user)
                          indirect=True)
 def test_with_password_login_off_single_sign_on_still_works(client, oidc_provider, sub):
     assert "Log in with Contoso ID" in client.get("/login").get_data(as_text=True)
-    oidc_provider.set_account(sub, email=f"{sub}@example.org", name="Sam Solo")
+    oidc_provider.set_account(sub, email=f"{sub}@example.org", email_verified=True,
+                              name="Sam Solo")
     sso_login(client, oidc_provider, sub)
     assert logged_in_as(client) == "Sam Solo"
     assert "Change password" not in client.get("/profile").get_data(as_text=True)
@@ -420,3 +421,91 @@ def test_admins_add_edit_reorder_and_delete_rules(client, db, login_as):
     assert client.post_form(f"/admin/sso/{first.id}/delete").status_code == 302
     assert db.scalars(sa.select(SsoRule.id)).all() == [second.id]
     assert client.get("/admin/sso/999999").status_code == 404
+
+
+def test_an_e_mail_without_email_verified_links_only_a_trusted_provider(
+        client, db, oidc_provider, sub, make_user):
+    """Entra ID sends no `email_verified`; an unverified address must not open an account
+    unless the operator trusts the provider's addresses."""
+    person = make_user(email=f"{sub}@example.org")
+    oidc_provider.set_account(sub, email=f"{sub}@example.org")  # no email_verified at all
+
+    assert sso_login(client, oidc_provider, sub).headers["Location"] == "/login"
+    assert "did not give us a confirmed e-mail address" in flashed(client)
+    db.expire_all()
+    assert db.get(User, person.id).oidc_subject is None
+
+
+@pytest.mark.parametrize("config_overrides", [{"OIDC_TRUST_EMAIL": True}], indirect=True)
+def test_a_trusted_provider_links_without_email_verified(client, db, oidc_provider, sub,
+                                                         make_user):
+    person = make_user(email=f"{sub}@example.org", name="Tess Trusted")
+    oidc_provider.set_account(sub, email=f"{sub}@example.org")
+
+    assert sso_login(client, oidc_provider, sub).status_code == 302
+    assert logged_in_as(client) == "Tess Trusted"
+    db.expire_all()
+    assert db.get(User, person.id).oidc_subject == sub
+
+
+@pytest.mark.parametrize("config_overrides", [{"OIDC_EMAIL_DOMAINS": "example.com"}],
+                         indirect=True)
+def test_addresses_outside_the_allowed_domains_are_refused(client, db, oidc_provider, sub):
+    oidc_provider.set_account(sub, email=f"{sub}@example.org", email_verified=True)
+
+    assert sso_login(client, oidc_provider, sub).headers["Location"] == "/login"
+    assert "is not one this programme accepts" in flashed(client)
+    assert db.scalar(sa.select(User).where(User.oidc_subject == sub)) is None
+
+
+def test_a_group_removed_by_hand_is_given_again_at_the_next_sign_in(client, db, oidc_provider,
+                                                                    sub):
+    sales = factories.make_group(db, kind="department", name="Sales again")
+    save_rule(db, None, RuleData("groups", "contains", "sales", sales.id, None))
+    db.commit()
+    oidc_provider.set_account(sub, email=f"{sub}@example.org", email_verified=True,
+                              groups=["Sales"])
+    sso_login(client, oidc_provider, sub)
+    client.logout()
+    person = db.scalar(sa.select(User).where(User.oidc_subject == sub))
+    person.groups = []  # an admin took the group away; the rule's grant row stays
+    db.commit()
+
+    assert sso_login(client, oidc_provider, sub).status_code == 302
+    db.expire_all()
+    assert [g.name for g in db.get(User, person.id).groups] == ["Sales again"]
+
+
+def test_a_person_linked_to_an_earlier_issuer_is_linked_anew(client, db, oidc_provider, sub,
+                                                            make_user):
+    person = make_user(email=f"{sub}@example.org", name="Ida Issuer")
+    person.oidc_issuer, person.oidc_subject = "https://old-login.example.org", "old-subject"
+    db.commit()
+    oidc_provider.set_account(sub, email=f"{sub}@example.org", email_verified=True)
+
+    assert sso_login(client, oidc_provider, sub).status_code == 302
+    assert logged_in_as(client) == "Ida Issuer"
+    db.expire_all()
+    assert (db.get(User, person.id).oidc_issuer, db.get(User, person.id).oidc_subject) == (
+        oidc_provider.issuer, sub)
+
+
+@pytest.mark.parametrize("config_overrides", [{"PASSWORD_LOGIN": False}], indirect=True)
+def test_with_password_login_off_no_invitations_go_out(client, db, oidc_provider, sub,
+                                                       make_user):
+    from advocacy.auth.models import AuthToken
+
+    make_user(email=f"{sub}@example.org", roles={"admin", "employee"})
+    oidc_provider.set_account(sub, email=f"{sub}@example.org", email_verified=True)
+    sso_login(client, oidc_provider, sub)
+
+    response = client.post_form("/admin/people/new", {
+        "name": "Nora New", "email": f"nora-{sub}@example.org", "language": "de",
+        "tier_id": "3", "roles": ["employee"], "is_active": "y", "send_invitation": "y"})
+    assert response.status_code == 302  # added all the same
+    nora = db.scalar(sa.select(User).where(User.email == f"nora-{sub}@example.org"))
+    assert nora is not None
+    page = client.post_form(f"/admin/people/{nora.id}/invite", follow_redirects=True)
+    assert "No invitation was sent" in page.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(AuthToken)
+                     .where(AuthToken.user_id == nora.id)) == 0
