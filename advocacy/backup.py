@@ -126,6 +126,7 @@ def check_revision(revision: str | None, source: Path) -> str:
         raise BackupError(f"{source} is at schema revision {revision}, which this version of "
                           "advocacy does not know: it was made by a newer release. Install "
                           "that release (or newer) and restore with it; nothing was changed.")
+    return revision
 
 
 def read_revision(database_url: str) -> str | None:

@@ -58,7 +58,7 @@ class RedisStorage:
     """Counters in Redis, shared by every web process that uses the same server."""
 
     def __init__(self, url: str) -> None:
-        import redis  # optional dependency: only needed when Redis is configured
+        import redis  # imported only when Redis is configured
 
         self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._error = redis.RedisError

@@ -2,8 +2,8 @@
 
 Migrations run only by the explicit command `flask --app app db upgrade`, never as a side
 effect of starting a web process: with several processes starting at once, each would try.
-What a process may do is refuse to serve a schema older than its code (gunicorn's
-`on_starting` hook in deploy/gunicorn.conf.py) and report it in `/healthz`.
+What a process may do is refuse to serve a schema that does not match its code (gunicorn's
+`on_starting` hook in deploy/gunicorn.conf.py).
 """
 
 from __future__ import annotations

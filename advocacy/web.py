@@ -33,8 +33,12 @@ def trust_proxies(app: Flask) -> None:
     client's address too (call it after every other middleware)."""
     hops = app.config["PROXY_HOPS"]
     if hops:
+        # Every proxy appends to X-Forwarded-For, so the client is `hops` entries from the
+        # end. Scheme and host are set (overwritten) by the proxy next to us: one value.
+        # Port and prefix are not believed at all: our proxies do not set them, so a client
+        # could (a prefix like "//evil.example" would make redirects leave the site).
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+            app.wsgi_app, x_for=hops, x_proto=1, x_host=1, x_port=0, x_prefix=0)
 
 
 def init_app(app: Flask) -> None:

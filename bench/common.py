@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import signal
 import socket
 import sqlite3
@@ -143,6 +144,23 @@ class Gunicorn:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+WRK_LUA = Path(__file__).resolve().parent / "wrk.lua"
+
+
+def wrk(url: str, seconds: int, connections: int, mode: str, value: str, seed: int,
+        proxied: bool, cookie: str | None = None) -> dict[str, Any]:
+    """Run wrk with bench/wrk.lua (a browser User-Agent, so the app records clicks) and
+    return the numbers of its BENCH line plus its whole output."""
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
+            "10s", "-H", f"User-Agent: {BROWSER_UA}"]
+    if cookie:
+        args += ["-H", f"Cookie: {cookie}"]
+    args += ["-s", str(WRK_LUA), url, "--", mode, value, str(seed), "1" if proxied else "0"]
+    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in output.splitlines() if ln.startswith("BENCH "))
+    return {"output": output, **{k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}}
 
 
 def percentile(values: list[float], fraction: float) -> float:

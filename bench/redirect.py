@@ -33,10 +33,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import random
-import re
 import shutil
 import sqlite3
-import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -49,15 +47,15 @@ import psycopg
 from bench.common import (
     BROWSER_UA,
     OUT,
-    ROOT,
     Gunicorn,
     machine,
     median,
     pg_conninfo,
     save,
+    wrk,
 )
+from bench.common import WRK_LUA as LUA
 
-LUA = ROOT / "bench" / "wrk.lua"
 SECRET = "bench-secret-key-not-for-production-0123456789"  # noqa: S105
 
 
@@ -150,26 +148,18 @@ def check_redirect(port: int, code: str) -> str:
         conn.close()
 
 
-def wrk(url: str, seconds: int, connections: int, codes: Path, seed: int) -> dict[str, Any]:
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
-            "10s", "-H", f"User-Agent: {BROWSER_UA}", "-s", str(LUA), url, "--", "codes",
-            str(codes), str(seed), "1"]
-    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    line = next(ln for ln in output.splitlines() if ln.startswith("BENCH "))
-    values = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
-    return {"output": output, **values}
-
-
 def measure(target: Target, config: Config, args: argparse.Namespace, codes: Path,
             sample_code: str, log_dir: Path) -> dict[str, Any]:
     gunicorn = Gunicorn(target.wsgi, config.workers, target.env, log_dir / f"{target.name}.log",
                         worker_class=config.worker_class, threads=config.threads)
     with gunicorn:
         location = check_redirect(gunicorn.port, sample_code)
-        wrk(gunicorn.url, args.warmup, args.connections, codes, args.seed + 1)
+        wrk(gunicorn.url, args.warmup, args.connections, "codes", str(codes), args.seed + 1,
+            True)
         time.sleep(1)  # let the warm-up's last requests finish
         before = target.store.max_click()
-        result = wrk(gunicorn.url, args.duration, args.connections, codes, args.seed)
+        result = wrk(gunicorn.url, args.duration, args.connections, "codes", str(codes),
+                     args.seed, True)
         time.sleep(2)  # requests in flight when wrk stopped
     stored = target.store.clicks_after(before)
     target.store.delete_after(before)

@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -41,18 +39,17 @@ from typing import Any
 from bench.common import (
     BENCH_EMAIL,
     BENCH_PASSWORD,
-    BROWSER_UA,
     ROOT,
     Gunicorn,
     machine,
     median,
     save,
+    wrk,
 )
 from bench.load import app_env, proxy_supported
 from bench.redirect import Config, Store
 from bench.traffic import Employee, Traffic
 
-LUA = ROOT / "bench" / "wrk.lua"
 PATHS = {
     "healthz": "/healthz",
     "redirect": None,
@@ -60,18 +57,6 @@ PATHS = {
     "leaderboard": "/leaderboard?period=month",
     "reach": "/reports/reach?period=quarter&day=2026-08-15&by=group",
 }
-
-
-def wrk(url: str, seconds: int, connections: int, mode: str, value: str, seed: int,
-        proxied: bool, cookie: str | None) -> dict[str, Any]:
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
-            "10s", "-H", f"User-Agent: {BROWSER_UA}"]
-    if cookie:
-        args += ["-H", f"Cookie: {cookie}"]
-    args += ["-s", str(LUA), url, "--", mode, value, str(seed), "1" if proxied else "0"]
-    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    line = next(ln for ln in output.splitlines() if ln.startswith("BENCH "))
-    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
 
 
 def login(base: str, proxied: bool) -> str:

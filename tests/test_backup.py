@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import Flask
 
 from advocacy import create_app
@@ -21,6 +22,7 @@ from advocacy.db import get_database, make_engine, session_scope
 from advocacy.demo import load_demo
 from advocacy.models import Base
 from advocacy.people.models import User
+from advocacy.schema import alembic_config
 from advocacy.sharing.models import Click
 from tests import factories
 from tests.conftest import base_config
@@ -278,8 +280,11 @@ def test_postgresql_refuses_to_leave_newer_tables_behind(fresh_database_url: str
         connection.execute(sa.text("CREATE TABLE from_a_newer_migration (id integer)"))
     engine.dispose()
     before = snapshot_with_extra(fresh_database_url)
-    with pytest.raises(BackupError, match="tables the backup lacks \\(from_a_newer_migration\\)"):
+    with pytest.raises(BackupError, match="tables the backup lacks \\(from_a_newer_migration\\)") \
+            as refused:
         restore(fresh_database_url, result.path)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert f"db downgrade {head}`" in str(refused.value)  # the backup's own revision
     assert snapshot_with_extra(fresh_database_url) == before
 
 

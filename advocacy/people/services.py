@@ -97,9 +97,13 @@ def update_user(session: Session, actor: User, user: User, data: PersonData) -> 
     if ends_sessions:
         user.session_version += 1
     session.flush()
-    changes = describe_changes(before, _audited(user))
+    after = _audited(user)
+    # Name and address changes are noted without their values: erasing a person later
+    # replaces their current address in the log, and old ones must not linger there.
+    changes = [f"{key} changed" for key in ("name", "email") if before.pop(key) != after.pop(key)]
+    changes += filter(None, [describe_changes(before, after)])
     if changes:
-        audit(session, actor.id, "person.updated", f"{user.email}: {changes}")
+        audit(session, actor.id, "person.updated", f"{user.email}: {'; '.join(changes)}")
     log.info("person %s updated by %s", user.id, actor.id)
     return user
 
