@@ -11,6 +11,7 @@ answer, requests are let through (and a warning logged): a limit must not take t
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import threading
@@ -89,10 +90,23 @@ class Limiter:
             return 0
         now = self._clock()
         window = int(now // WINDOW_SECONDS)
-        key = f"advocacy:rl:{scope}:{window}:{keyed_hash(self.secret, address)[:24]}"
+        client = keyed_hash(self.secret, client_of(address))[:24]
+        key = f"advocacy:rl:{scope}:{window}:{client}"
         if self.storage.increment(key, WINDOW_SECONDS) <= per_minute:
             return 0
         return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+
+def client_of(address: str) -> str:
+    """Whom a limit counts: an IPv4 address, or an IPv6 address's /64 network (one
+    household or machine gets a whole /64 and could otherwise take a new address per try)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:  # type: ignore[union-attr]
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def storage_from(setting: str) -> Storage:

@@ -43,6 +43,15 @@ def test_limiter_says_how_long_to_wait_until_the_next_window():
     assert limiter.wait("login", "203.0.113.1", 2) == 0
 
 
+def test_ipv6_addresses_count_by_their_64_network():
+    limiter = Limiter(MemoryStorage(), "secret", clock=Clock(6000.0))
+    assert limiter.wait("login", "2001:db8:1:2::1", 1) == 0
+    assert limiter.wait("login", "2001:db8:1:2:ffff::9", 1) > 0  # same /64: same client
+    assert limiter.wait("login", "2001:db8:1:3::1", 1) == 0  # another network
+    assert limiter.wait("login", "203.0.113.5", 1) == 0
+    assert limiter.wait("login", "203.0.113.6", 1) == 0  # IPv4: each address
+
+
 def test_unknown_storage_setting_stops_the_start(tmp_path):
     with pytest.raises(ConfigError, match="RATELIMIT_STORAGE"):
         create_app(base_config(f"sqlite:///{tmp_path / 'x.sqlite'}",
