@@ -149,7 +149,8 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """Collect `ADVOCACY_*` variables; unknown names are rejected like unknown keys."""
     values = {k[len(ENV_PREFIX) :]: v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
     # Variables that belong to tools around the app, not to the app itself.
-    values.pop("TEST_POSTGRES_URL", None)
+    for tool_variable in ("TEST_POSTGRES_URL", "TEST_REDIS_URL"):
+        values.pop(tool_variable, None)
     _check_keys("the environment", values)
     return {k: _coerce(k, v) for k, v in values.items()}
 
