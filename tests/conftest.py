@@ -32,17 +32,18 @@ from advocacy import create_app
 from advocacy.db import get_database
 from tests import factories
 from tests.support import (
+    IN_CI,
     POSTGRES_URL,
     compile_translations,
     free_port,
     migrate,
     postgres_problem,
     schema_url,
+    skip_or_fail,
 )
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.oidc.fixtures"]
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -84,10 +85,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _require_postgres() -> None:
     problem = postgres_problem()
     if problem is not None:
-        message = f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}"
-        if IN_CI:
-            pytest.fail(message + " (CI must test PostgreSQL)")
-        pytest.skip(message)
+        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}")
 
 
 @contextmanager
@@ -350,10 +348,7 @@ def bluesky_peer() -> Iterator[dict[str, Any]]:
         if start.exists() else None
     if result is None or result.returncode != 0:
         reason = "missing" if result is None else result.stderr.strip().splitlines()[-1:]
-        message = f"the Bluesky peer did not start ({reason}); bin/test installs it"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"the Bluesky peer did not start ({reason}); bin/test installs it")
     try:
         yield json.loads(result.stdout)
     finally:

@@ -9,7 +9,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from babel.messages.mofile import write_mo
@@ -23,6 +25,15 @@ POSTGRES_URL = os.environ.get(
     "ADVOCACY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "advocacy" / "translations"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """A missing real part (a database, a browser, a peer) skips locally and saying why;
+    in CI it is a failure, so nothing goes untested there unnoticed."""
+    if IN_CI:
+        pytest.fail(message + " (CI must run these tests)")
+    pytest.skip(message)
 
 
 @functools.cache

@@ -8,7 +8,6 @@ downloads one.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,11 +22,10 @@ from advocacy import create_app
 from advocacy.db import get_database, session_scope
 from tests import factories
 from tests.conftest import base_config
-from tests.support import free_port
+from tests.support import free_port, skip_or_fail
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @dataclass(frozen=True)
@@ -87,10 +85,7 @@ def live_server(fresh_database_url: str, smtp_config: dict[str, Any], live_confi
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        message = f"Debian chromium not installed at {CHROMIUM}; bin/test installs it"
-        if IN_CI:
-            pytest.fail(message + " (CI must run the browser tests)")
-        pytest.skip(message)
+        skip_or_fail(f"Debian chromium not installed at {CHROMIUM}; bin/test installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -20,15 +20,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
-import pytest
 
-from tests.support import free_port
+from tests.support import free_port, skip_or_fail
 
 HERE = Path(__file__).resolve().parent
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CLIENT_ID = "advocacy-tests"
 CLIENT_SECRET = "a-client-secret-for-tests-only"
-# Tests that share one provider must not share subjects.
 SCOPES = "openid email profile groups"
 
 
@@ -40,10 +37,7 @@ def require_provider() -> None:
     elif not (HERE / "node_modules" / "oidc-provider" / "package.json").exists():
         problem = "tests/oidc/node_modules is missing (bin/test runs npm ci there)"
     if problem:
-        message = f"the OpenID provider cannot start: {problem}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"the OpenID provider cannot start: {problem}")
 
 
 @dataclass
@@ -104,10 +98,7 @@ def running_provider(redirect_uri: str, folder: Path, port: int | None = None
         line = _first_line(process, timeout=20)
         if not line:
             process.kill()
-            message = f"the OpenID provider did not start: {log.read_text()[-800:]}"
-            if IN_CI:
-                pytest.fail(message)
-            pytest.skip(message)
+            skip_or_fail(f"the OpenID provider did not start: {log.read_text()[-800:]}")
         yield Provider(issuer=json.loads(line)["issuer"], redirect_uri=redirect_uri,
                        accounts_file=accounts)
     finally:

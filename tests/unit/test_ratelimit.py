@@ -10,7 +10,8 @@ import pytest
 from advocacy import create_app
 from advocacy.config import ConfigError
 from advocacy.ratelimit import Limiter, MemoryStorage, RedisStorage, storage_from
-from tests.conftest import IN_CI, base_config
+from tests.conftest import base_config
+from tests.support import skip_or_fail
 
 REDIS_URL = os.environ.get("ADVOCACY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -65,9 +66,7 @@ def redis_storage() -> RedisStorage:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError as exc:
-        if IN_CI:
-            pytest.fail(f"Redis at {REDIS_URL} is required in CI: {exc}")
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+        skip_or_fail(f"no Redis at {REDIS_URL}: {exc}")
     return storage_from(REDIS_URL)  # type: ignore[return-value]
 
 
