@@ -25,10 +25,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 
-from advocacy import PROJECT_ROOT
 from advocacy.db import make_engine
+from advocacy.schema import known_revision, migrations
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -107,11 +106,7 @@ def restore(database_url: str, source_path: Path | str) -> RestoreResult:
     revision = read_revision(database_url)
     if revision is None:  # the checks above make this a bug, not an operator's mistake
         raise BackupError("the restored database has no alembic_version; restore failed")
-    return RestoreResult(backend=backend, revision=revision, heads=tuple(_script().get_heads()))
-
-
-def _script() -> ScriptDirectory:
-    return ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    return RestoreResult(backend=backend, revision=revision, heads=tuple(migrations().get_heads()))
 
 
 def check_revision(revision: str | None, source: Path) -> str:
@@ -119,8 +114,7 @@ def check_revision(revision: str | None, source: Path) -> str:
     if revision is None:
         raise BackupError(f"{source} has no alembic_version table: it is not a backup of an "
                           "advocacy database (or of one that was never migrated)")
-    known = {script.revision for script in _script().walk_revisions()}
-    if revision not in known:
+    if not known_revision(migrations(), revision):
         # A newer release's schema: this code would misread it, and cannot downgrade it
         # (the downgrade steps live in the newer code).
         raise BackupError(f"{source} is at schema revision {revision}, which this version of "

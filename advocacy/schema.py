@@ -27,16 +27,21 @@ def alembic_config() -> Config:
     return config
 
 
+def migrations() -> ScriptDirectory:
+    """The migrations this code ships."""
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def schema_problem(connection: sa.Connection) -> str | None:
     """None when the database is at this code's newest migration, else what to do."""
-    script = ScriptDirectory.from_config(alembic_config())
+    script = migrations()
     heads = set(script.get_heads())
     current = set(MigrationContext.configure(connection).get_current_heads())
     if current == heads:
         return None
     if not current:
         return "the database has no schema yet: run `flask --app app db upgrade`"
-    unknown = [rev for rev in current if not _known(script, rev)]
+    unknown = [rev for rev in current if not known_revision(script, rev)]
     if unknown:
         return (f"the database is at revision {', '.join(sorted(unknown))}, which this version "
                 "does not know: it was migrated by newer code; deploy that code")
@@ -44,7 +49,8 @@ def schema_problem(connection: sa.Connection) -> str | None:
             "`flask --app app db upgrade`")
 
 
-def _known(script: ScriptDirectory, revision: str) -> bool:
+def known_revision(script: ScriptDirectory, revision: str) -> bool:
+    """Whether `revision` is one of `script`'s (a newer release's is not)."""
     try:
         return script.get_revision(revision) is not None
     except Exception:  # alembic raises its own errors for unknown or partial ids

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from advocacy.admin.models import Setting
-from advocacy.core.services import audit, describe_changes
+from advocacy.core.services import audit_changes
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +129,9 @@ def save_settings(session: Session, values: Mapping[str, Any],
         raise KeyError(f"unknown settings: {sorted(unknown)}")
     if actor_id is not None:
         before = asdict(get_settings(session))
-        changes = describe_changes({k: _store(before[k]) for k in values},
-                                   {k: _store(v) for k, v in values.items()})
-        if changes:
-            audit(session, actor_id, "settings.updated", changes)
+        audit_changes(session, actor_id, "settings.updated", "",
+                      {k: _store(before[k]) for k in values},
+                      {k: _store(v) for k, v in values.items()})
     stored = {row.key: row for row in session.scalars(sa.select(Setting))}
     for key, value in values.items():
         text = _store(value)

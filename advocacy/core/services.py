@@ -77,6 +77,14 @@ def audit(session: Session, actor_id: int | None, action: str, detail: str = "",
     session.flush()
 
 
+def audit_changes(session: Session, actor_id: int | None, action: str, subject: str,
+                  before: Mapping[str, object], after: Mapping[str, object]) -> None:
+    """Record what changed between `before` and `after`; nothing when nothing did."""
+    changes = describe_changes(before, after)
+    if changes:
+        audit(session, actor_id, action, f"{subject}: {changes}" if subject else changes)
+
+
 def describe_changes(before: Mapping[str, object], after: Mapping[str, object]) -> str:
     """"key: old → new; ..." for the values that differ, for an audit entry's detail."""
     return "; ".join(f"{key}: {_shown(before.get(key))} → {_shown(value)}"

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from advocacy.actions import carry_out
 from advocacy.auth.services import invite_user
-from advocacy.core.services import audit, describe_changes
+from advocacy.core.services import audit, audit_changes
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
 from advocacy.me import erasure
@@ -311,8 +311,8 @@ def group_edit(group_id: int) -> str | Response | tuple[str, int]:
             db.rollback()
             form.name.errors = [exc.message]
         else:
-            audit(db, current_user.id, "group.updated", describe_changes(
-                before, {"kind": group.kind, "name": group.name}))
+            audit_changes(db, current_user.id, "group.updated", "", before,
+                          {"kind": group.kind, "name": group.name})
             db.commit()
             flash(_("Group saved."), "success")
             return redirect(url_for("people.groups"))
@@ -353,8 +353,8 @@ def tier_edit(tier_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST" and form.validate():
         before = {"name": tier.custom_name, "description": tier.custom_description}
         services.update_tier(db, tier, form.name.data or "", form.description.data or "")
-        audit(db, current_user.id, "tier.updated", f"tier {tier.id}: " + describe_changes(
-            before, {"name": tier.custom_name, "description": tier.custom_description}))
+        audit_changes(db, current_user.id, "tier.updated", f"tier {tier.id}", before,
+                      {"name": tier.custom_name, "description": tier.custom_description})
         db.commit()
         flash(_("Tier %(id)d saved.", id=tier.id), "success")
         return redirect(url_for("people.tiers"))

@@ -168,6 +168,16 @@ class TestAuditLog:
         assert response.status_code == 302  # saved, and nothing to record
         assert db.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
 
+    def test_a_tier_saved_twice_is_recorded_once(self, client, login_as, db):
+        login_as("admin")
+        for _ in range(2):
+            response = client.post_form("/admin/tiers/2", {"name": "Fachleute",
+                                                           "description": ""})
+            assert response.status_code == 302
+        details = db.scalars(sa.select(AuditEvent.detail)
+                             .where(AuditEvent.action == "tier.updated")).all()
+        assert details == ["tier 2: name: – → Fachleute"]
+
     def test_only_admins_see_the_audit_log(self, client, login_as):
         login_as("hr", "comms")
         assert client.get("/admin/audit").status_code == 403
