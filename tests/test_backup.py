@@ -346,11 +346,11 @@ def test_cli_restore_yes_reports_an_older_backup(fresh_database_url: str, site: 
     assert result.exit_code == 0, result.output
     # A backup that says it is one migration behind (its tables are current; only the
     # label matters to the restore).
-    from advocacy.backup import _script
+    from advocacy.schema import migrations
 
     current = read_revision(fresh_database_url)
     assert current is not None
-    previous = _script().get_revision(current).down_revision
+    previous = migrations().get_revision(current).down_revision
     assert isinstance(previous, str)
     set_revision(path, previous)
 
