@@ -42,7 +42,7 @@ from tests.support import (
     skip_or_fail,
 )
 
-pytest_plugins = ["tests.fakes.fixtures", "tests.oidc.fixtures"]
+pytest_plugins = ["tests.fakes.fixtures", "tests.oidc.fixtures", "tests.twittertext.fixtures"]
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -1,26 +1,39 @@
-"""static/js/counting.js must count exactly like advocacy/providers/counting.py.
+"""static/js/counting.js must count exactly like advocacy/providers/counting.py, and on X
+both like X's own library (twitter-text, tests/twittertext).
 
-No server needed: a blank page in the session's Chromium loads the script, and every
-string of a corpus (the unit-test samples plus seeded random mixtures of tricky pieces)
-is measured on every network by both sides.
+No server needed: a blank page in the session's Chromium loads the scripts, and every
+string of a corpus (the unit-test samples, the hard X texts and seeded random mixtures of
+tricky pieces) is measured on every network by both sides.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import random
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from advocacy.providers.counting import NETWORK_RULES, find_urls, measure
+from advocacy.providers.counting import (
+    NETWORK_RULES,
+    find_urls,
+    grapheme_length,
+    mastodon_urls,
+    measure,
+    utf16_length,
+    x_urls,
+    x_weighted_length,
+)
+from advocacy.providers.little import escape_little
+from tests.twittertext.corpus import X_CORPUS, random_corpus
 from tests.unit.test_counting import SAMPLES
 
 pytestmark = pytest.mark.browser
 
-SCRIPT = Path(__file__).resolve().parents[2] / "static" / "js" / "counting.js"
+SCRIPTS = Path(__file__).resolve().parents[2] / "static" / "js"
 FIELDS = ("network", "used", "limit", "unit", "bytes_used", "byte_limit", "over", "remaining")
 
 PIECES = [
@@ -67,7 +80,8 @@ def counting_page(browser: Any) -> Iterator[Any]:
     try:
         page = context.new_page()
         page.set_content("<html><body></body></html>")
-        page.add_script_tag(path=str(SCRIPT))
+        page.add_script_tag(path=str(SCRIPTS / "counting-data.js"))
+        page.add_script_tag(path=str(SCRIPTS / "counting.js"))
         yield page
     finally:
         context.close()
@@ -103,13 +117,52 @@ def test_browser_finds_the_same_urls(counting_page, text):
 
 def test_length_helpers_agree(counting_page):
     for text in CORPUS:
-        python = {"x": measure("x", text).used, "graphemes": measure("email", text).used,
-                  "utf16": measure("linkedin", text).used}
+        python = {"x": x_weighted_length(text), "graphemes": grapheme_length(text),
+                  "utf16": utf16_length(text)}
         javascript = counting_page.evaluate(
             "(t) => ({x: AdvocacyCount.xWeightedLength(t),"
             " graphemes: AdvocacyCount.graphemeLength(t), utf16: AdvocacyCount.utf16Length(t)})",
             text)
         assert javascript == python, f"{text!r}: python {python}, javascript {javascript}"
+
+
+def _utf16_spans(text: str, spans: list[tuple[int, int]]) -> list[list[int]]:
+    def units(index: int) -> int:
+        return len(text[:index].encode("utf-16-le")) // 2
+    return [[units(start), units(end)] for start, end in spans]
+
+
+def test_a_large_corpus_agrees_with_the_server_and_twitter_text(counting_page, twitter_text):
+    """Hard texts and 1,500 random mixtures at once: every network's measure, the links X
+    and Mastodon see, and on X the judge's weighted length."""
+    corpus = [*dict.fromkeys([*X_CORPUS, *random_corpus(seed=20261207, count=1500)])]
+    javascript = counting_page.evaluate(
+        """([texts, networks]) => texts.map((t) => ({
+            measures: Object.fromEntries(networks.map((n) => [n, AdvocacyCount.measure(n, t)])),
+            x: AdvocacyCount.xUrls(t.normalize("NFC")), mastodon: AdvocacyCount.mastodonUrls(t)
+        }))""", [corpus, list(NETWORK_RULES)])
+    for text, browser in zip(corpus, javascript, strict=True):
+        for network in NETWORK_RULES:
+            got = {field: browser["measures"][network].get(field) for field in FIELDS}
+            assert got == _python(network, text), f"{network} disagrees on {text!r}"
+        normal = unicodedata.normalize("NFC", text)
+        assert browser["x"] == _utf16_spans(normal, x_urls(normal)), f"X links in {text!r}"
+        assert browser["mastodon"] == _utf16_spans(text, mastodon_urls(text)), text
+        assert browser["measures"]["x"]["used"] == twitter_text(text).weighted_length, text
+
+
+def test_mastodon_instance_url_length_agrees(counting_page):
+    text = "Read https://example.com/page and @alice@mastodon.social"
+    for url_length in (0, 23, 40):
+        browser = counting_page.evaluate(
+            "([t, u]) => AdvocacyCount.measure('mastodon', t, 1000, u).used", [text, url_length])
+        assert browser == measure("mastodon", text, 1000, url_length=url_length).used
+
+
+def test_little_escaping_agrees(counting_page):
+    for text in [*SAMPLES, "\\|{}@[]()<>*_~#", "a(b) https://example.com/(x)_y *z*"]:
+        assert counting_page.evaluate("(t) => AdvocacyCount.escapeLittle(t)", text) == (
+            escape_little(text))
 
 
 def test_custom_limit_and_errors_agree(counting_page):

@@ -6,8 +6,10 @@ POST /api/v1/statuses, GET/DELETE /api/v1/statuses/:id (§3.3, §3.4).
 
 Enforced: scope ⊆ the app's scopes (invalid_scope); redirect_uri among the app's; unknown
 or vacuumed client → 401 invalid_client; PKCE S256 checked when a challenge was given
-(plain refused); tokens never expire; 401 {"error": "The access token is invalid"}; 422
-"Validation failed: ..." for blank or too long text (graphemes, every http(s) URL = 23);
+(plain refused); tokens expire only where a server sets an expiry (`expire_token`); 401
+with Doorkeeper's words: "The access token is invalid", "... was revoked", "... expired"; 422
+"Validation failed: ..." for blank or too long text (graphemes, every http(s) URL = 23,
+"@user@domain" = "@user");
 Idempotency-Key: the same key from the same account within one hour returns the same
 status; 300 requests per 5 minutes per token with X-RateLimit-* headers, the reset as an
 ISO 8601 time.
@@ -48,7 +50,10 @@ SCOPES_KNOWN = {
     "admin:read", "admin:write",
 }
 VISIBILITIES = {"public", "unlisted", "private", "direct"}
+# Doorkeeper's descriptions, which Mastodon passes on as the error (401).
 INVALID_TOKEN = {"error": "The access token is invalid"}
+REVOKED_TOKEN = {"error": "The access token was revoked"}
+EXPIRED_TOKEN = {"error": "The access token expired"}
 INVALID_CLIENT = {"error": "invalid_client",
                   "error_description": "Client authentication failed due to unknown client, "
                                        "no client authentication included, or unsupported "
@@ -64,18 +69,35 @@ CODE_SECONDS = 600
 
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _GRAPHEME = regex.compile(r"\X")
+# A mention, "@user" or "@user@domain": not right after "=", "/" or a word character, and
+# no mention at all when "@", an accented Latin letter or "://" follows it.
+_MENTION = regex.compile(r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?",
+                         regex.IGNORECASE)
+_NOT_A_MENTION = regex.compile(r"[@\uff20\xc0-\xd6\xd8-\xf6\xf8-\u024f\u0253\u0254\u0256\u0257"
+                               r"\u0259\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb"
+                               r"\u0300-\u036f\u1e00-\u1eff]|://")
 
 
 def status_length(text: str, per_url: int = 23) -> int:
-    """Mastodon's count: grapheme clusters, every http(s) URL counting `per_url`."""
-    total, position = 0, 0
+    """Mastodon's count (StatusLengthValidator): every http(s) URL as `per_url` characters,
+    every mention as its local part ("@user@domain" counts as "@user"), then grapheme
+    clusters of the rewritten text."""
+    entities = []
     for match in _URL.finditer(text):
         end = match.end()
         while end > match.start() and text[end - 1] in ".,;:!?'\")]":
             end -= 1
-        total += len(_GRAPHEME.findall(text[position:match.start()])) + per_url
-        position = end
-    return total + len(_GRAPHEME.findall(text[position:]))
+        entities.append((match.start(), end, "x" * per_url))
+    for match in _MENTION.finditer(text):
+        if not _NOT_A_MENTION.match(text, match.end()):
+            entities.append((match.start(), match.end(), "@" + match.group(1)))
+    rewritten, position = [], 0
+    for start, end, counted_as in sorted(entities):
+        if start >= position:  # a mention inside a URL is part of the URL
+            rewritten.extend((text[position:start], counted_as))
+            position = end
+    rewritten.append(text[position:])
+    return len(_GRAPHEME.findall("".join(rewritten)))
 
 
 def _scopes(value: str | None, default: str = "read") -> set[str]:
@@ -150,6 +172,11 @@ class MastodonState(FakeState):
                                   "client_id": client_id, "scopes": _scopes(scopes),
                                   "revoked": False, "created_at": self.timestamp()}
             return token
+
+    def expire_token(self, token: str) -> None:
+        """The token runs out now (a server that gives tokens a lifetime)."""
+        with self.lock:
+            self.tokens[token]["expires_at"] = self.timestamp()
 
     def revoke_token(self, token: str) -> None:
         with self.lock:
@@ -231,8 +258,12 @@ def create_app(state: MastodonState) -> Flask:
             return None, None
         with state.lock:
             info = state.tokens.get(token or "")
-            if info is None or info["revoked"]:
+            if info is None:
                 return None, error(401, INVALID_TOKEN)
+            if info["revoked"]:
+                return None, error(401, REVOKED_TOKEN)
+            if info.get("expires_at") is not None and state.timestamp() >= info["expires_at"]:
+                return None, error(401, EXPIRED_TOKEN)
             limited = rate_limited(token or "")
             if limited:
                 return None, limited
@@ -488,6 +519,9 @@ def create_app(state: MastodonState) -> Flask:
             limit = 20
         found = [s for s in reversed(state.live_statuses(account_id))
                  if s["visibility"] in ("public", "unlisted")]
+        max_id = request.args.get("max_id")
+        if max_id and max_id.isdigit():  # older than this one (Mastodon's paging)
+            found = [s for s in found if int(s["id"]) < int(max_id)]
         return jsonify([status_json(s) for s in found[:limit]])
 
     @app.get("/api/v1/statuses/<status_id>")

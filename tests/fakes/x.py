@@ -9,20 +9,24 @@ at the token endpoint; codes single-use and valid 30 s (fake clock); the confide
 client authenticates with HTTP Basic (missing → 401 unauthorized_client); access tokens
 valid 7200 s; refresh tokens single-use: a used one presented again → 400 invalid_request
 and the whole token family (everything descended from that authorization) is revoked;
-weighted length ≤ 280 (URLs 23, NFC, emoji 2, CJK 2); posts are shown with every URL
+weighted length ≤ 280 (links 23 even without a scheme, NFC, emoji 2, CJK 2); posts show each URL
 replaced by a t.co link (the original only in `entities.urls`, §2.5); duplicate text of the
 same user → 403 "duplicate content"; 100 posts / 15 min per user with x-rate-limit-*
 headers and the 429 body of code 88; every created post charged $0.015, or $0.200 when it
-holds a URL (§2.4).
+holds a URL (§2.4); past `usage_cap` billed calls a month, every API call answers 429
+with the usage-capped problem (updates of December 2026); the author's timeline takes
+`start_time` and pages by `pagination_token`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import functools
+import json
 import secrets
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -69,44 +73,100 @@ TWEET_BODY_FIELDS = {
     "direct_message_deep_link", "for_super_followers_only", "geo", "nullcast", "card_uri",
     "community_id", "share_with_followers", "made_with_ai", "paid_partnership",
 }
+# X's answer (HTTP 429) once the app's monthly usage cap is used up (xdevplatform/xdk#25).
+USAGE_CAPPED = {"account_id": "1790000000000000000", "product_name": "standard-basic",
+                "title": "UsageCapExceeded", "period": "Monthly", "scope": "Product",
+                "detail": "Usage cap exceeded: Monthly product cap",
+                "type": "https://api.twitter.com/2/problems/usage-capped"}
 PRICE_POST = Decimal("0.015")
 PRICE_POST_WITH_URL = Decimal("0.200")
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
-_CLUSTER = regex.compile(r"\X")
-_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3")
+# X's counting (twitter-text v3), written again for this fake without the app's code: one
+# regular expression finds what looks like a link, as twitter-text's own does; the facts
+# (TLDs, weights, emoji sequences) are read from static/js/counting-data.js, which
+# tests/unit/test_x_counting.py holds to twitter-text itself.
+_FACTS = Path(__file__).resolve().parents[2] / "static" / "js" / "counting-data.js"
+_ACCENT = (r"\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
+           r"\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff")
+_PATH = rf"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_ACCENT}]"
+_PATH_END = rf"[+\-a-z\u0400-\u04ff0-9=_#/{_ACCENT}]"
+_PARENS = rf"\((?:{_PATH}+|{_PATH}*\({_PATH}+\){_PATH}*)\)"
+_QUERY = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
+_LABEL = (r"[^!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$\t-\r \x85\xa0\u1680\u180e\u2000-\u200a"
+          r"\u2028\u2029\u202f\u205f\u3000\ufffe\ufeff\uffff\u202a-\u202e\u061c\u200e\u200f"
+          r"\u2066-\u2069]")
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-_NARROW = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+
+
+@functools.cache
+def _x_facts() -> dict[str, Any]:
+    source = _FACTS.read_text("utf-8")
+    facts: dict[str, Any] = json.loads(source[source.index("= ") + 2:source.rindex(";")])
+    tlds = sorted(facts["tlds"]["generic"] + facts["tlds"]["country"], key=len, reverse=True)
+    tld = "(?:" + "|".join(map(regex.escape, tlds)) + r"|xn--[a-z0-9\-]+)(?=[^a-z0-9@+\-]|$)"
+    facts["link"] = regex.compile(
+        r"(?:(?P<before>[^a-z0-9@\uff20$#\uff03\ufffe\ufeff\uffff])|^)"
+        rf"(?P<url>(?P<scheme>https?://)?(?P<domain>(?:{_LABEL}(?:[_-]*{_LABEL})*\.)*"
+        rf"{_LABEL}(?:-*{_LABEL})*\.{tld})(?::[0-9]+)?"
+        rf"(?P<path>/(?:{_PATH}*(?:{_PARENS}{_PATH}*)*{_PATH_END}|{_PARENS})*)?(?:{_QUERY})?)",
+        regex.IGNORECASE | regex.V0)
+    facts["ascii"] = regex.compile(rf"(?:[a-z0-9\-{_ACCENT}]+\.)+{tld}",
+                                   regex.IGNORECASE | regex.V0)
+    tones = ["\U0001f3fb", "\U0001f3fc", "\U0001f3fd", "\U0001f3fe", "\U0001f3ff"]
+    facts["emoji"] = {sequence.replace(tones[0], tone) for sequence in
+                      facts["x"]["emoji_sequences"] for tone in tones}
+    return facts
+
+
+def _label_ok(label: str) -> bool:
+    """At most 63 characters once in punycode."""
+    try:
+        encoded = label if label.isascii() else "xn--" + label.encode("punycode").decode()
+    except UnicodeError:
+        return False
+    return 0 < len(encoded) <= 63
 
 
 def _urls(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in _URL.finditer(text):
-        end = match.end()
-        while end > match.start() and text[end - 1] in ".,;:!?'\")]":
-            end -= 1
-        spans.append((match.start(), end))
+    """The links X counts: with a scheme whole (a t.co link up to its slug); without one
+    only the ASCII domain names, not after "-", "_", "." or "/"."""
+    facts, spans = _x_facts(), []
+    for match in facts["link"].finditer(text):
+        url, domain = match.group("url"), match.group("domain")
+        if (len(url.encode("utf-16-le")) // 2 + (0 if match.group("scheme") else 8) > 4096
+                or not all(_label_ok(label) for label in domain.split("."))
+                or (domain.startswith("xn--") and not facts["ascii"].search(domain))):
+            continue
+        if match.group("scheme"):
+            tco = regex.match(rf"https?://t\.co/([a-z0-9]+)(?:{_QUERY})?", url, regex.I)
+            if tco and len(tco.group(1)) > 40:
+                continue
+            spans.append((match.start("url"), match.start("url") + len(tco[0] if tco else url)))
+        elif match.group("before") not in {"-", "_", ".", "/"}:
+            names = [(match.start("domain") + name.start(), match.start("domain") + name.end())
+                     for name in facts["ascii"].finditer(domain)]
+            if names and match.group("path"):
+                names[-1] = (names[-1][0], match.end("url"))
+            spans.extend(names)
     return spans
 
 
 def weighted_length(text: str) -> int:
-    """X's weighted length (twitter-text v3 config): NFC; each URL 23; an emoji cluster 2;
-    other code points 1 inside the narrow ranges, else 2."""
+    """X's weighted length (twitter-text v3 config): NFC; each link 23; each emoji sequence
+    X knows 2; other code points 1 inside the light ranges, else 2."""
     text = unicodedata.normalize("NFC", text)
-    pieces, position, total = [], 0, 0
-    for start, end in _urls(text):
-        pieces.append(text[position:start])
-        total += 23
-        position = end
-    pieces.append(text[position:])
-    for piece in pieces:
-        for cluster in _CLUSTER.findall(piece):
-            if _EMOJI.search(cluster):
-                total += 2
-                continue
-            for char in cluster:
-                code = ord(char)
-                total += 1 if any(lo <= code <= hi for lo, hi in _NARROW) else 2
+    facts = _x_facts()
+    links = dict(_urls(text))
+    total = position = 0
+    while position < len(text):
+        if position in links:
+            total, position = total + 23, links[position]
+            continue
+        size = next((size for size in range(min(16, len(text) - position), 1, -1)
+                     if text[position:position + size] in facts["emoji"]), 1)
+        code = ord(text[position])
+        light = size == 1 and any(low <= code <= high for low, high in facts["x"]["light_ranges"])
+        total, position = total + (1 if light else 2), position + size
     return total
 
 
@@ -164,6 +224,10 @@ class XState(FakeState):
         self.token_lifetime = 7200
         self.tweet_limit = 100  # POST /2/tweets per user and window
         self.tweet_window = 900
+        # The app's monthly usage cap in billed requests (None: none). Past it every call
+        # answers 429 with the usage-capped problem until `reset_usage` (a new month).
+        self.usage_cap: int | None = None
+        self.usage = 0
         self.users: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.access_tokens: dict[str, dict[str, Any]] = {}
@@ -227,6 +291,11 @@ class XState(FakeState):
     def billing_total(self) -> Decimal:
         with self.lock:
             return sum((entry["amount"] for entry in self.billing), Decimal("0"))
+
+    def reset_usage(self) -> None:
+        """A new billing month."""
+        with self.lock:
+            self.usage = 0
 
     def set_metrics(self, tweet_id: str, **counts: int) -> None:
         """like_count, retweet_count, reply_count, quote_count, impression_count, ..."""
@@ -348,6 +417,17 @@ def create_app(state: XState) -> Flask:
         return jsonify({"revoked": True})
 
     # -- API -------------------------------------------------------------------------------
+    @app.before_request
+    def _usage_cap() -> Any:
+        """Every API call (not OAuth) is billed and counts against the monthly cap."""
+        if not request.path.startswith("/2/") or request.path.startswith("/2/oauth2/"):
+            return None
+        with state.lock:
+            if state.usage_cap is not None and state.usage >= state.usage_cap:
+                return jsonify(USAGE_CAPPED), 429
+            state.usage += 1
+        return None
+
     def authenticate(*needed: str) -> tuple[dict[str, Any] | None, Any]:
         with state.lock:
             info = state.access_tokens.get(bearer() or "")
@@ -516,15 +596,31 @@ def create_app(state: XState) -> Flask:
                 "title": "Not Found Error", "resource_type": "user", "parameter": "id",
                 "resource_id": user_id,
                 "type": "https://api.twitter.com/2/problems/resource-not-found"}]})
+        since = request.args.get("start_time")
+        after = None
+        if since is not None:
+            try:
+                after = dt.datetime.strptime(since, "%Y-%m-%dT%H:%M:%SZ").replace(
+                    tzinfo=dt.UTC).timestamp()
+            except ValueError:
+                return invalid_request("start_time", [since],
+                                       f"Invalid date for `start_time`: {since}")
         with state.lock:
             mine = [t for t in state.tweets.values()
-                    if t["author_id"] == user_id and not t["deleted"]]
+                    if t["author_id"] == user_id and not t["deleted"]
+                    and (after is None or t["created_at"] >= after)]
         mine.sort(key=lambda t: (t["created_at"], int(t["id"])), reverse=True)
+        # Pages are cut by id: the token names the last id of the previous page.
+        token = request.args.get("pagination_token")
+        if token:
+            mine = [t for t in mine if int(t["id"]) < int(token)]
         page = mine[:int(raw)]
         if not page:
             return jsonify({"meta": {"result_count": 0}})
-        return jsonify({"data": [tweet_json(t, asked) for t in page],
-                        "meta": {"result_count": len(page), "newest_id": page[0]["id"],
-                                 "oldest_id": page[-1]["id"]}})
+        meta = {"result_count": len(page), "newest_id": page[0]["id"],
+                "oldest_id": page[-1]["id"]}
+        if len(mine) > len(page):
+            meta["next_token"] = page[-1]["id"]
+        return jsonify({"data": [tweet_json(t, asked) for t in page], "meta": meta})
 
     return app

@@ -1,7 +1,8 @@
 """Character budgets per network; every expected number is worked out by hand from the rules.
 
 SAMPLES is reused by tests/browser/test_counting_agreement.py, which checks that
-static/js/counting.js gives the same numbers.
+static/js/counting.js gives the same numbers. X's own library judges the X rule in
+tests/unit/test_x_counting.py; the numbers here need no node.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from advocacy.providers.counting import (
     Measure,
     find_urls,
     grapheme_length,
+    mastodon_length,
     measure,
     utf8_length,
     utf16_length,
     x_weighted_length,
 )
+from advocacy.providers.little import escape_little
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # 4 emoji joined by 3 ZWJ: 7 code points
 FLAG = "🇩🇪"  # two regional indicators
@@ -39,7 +42,14 @@ LENGTHS = [
     (THUMB, 2, 1, 4, 8),
     (KEYCAP, 2, 1, 3, 7),  # without the emoji rule it would weigh 1 + 2 + 2
     ("#\u20e3", 2, 1, 2, 4),  # keycap without VS16
-    ("\u00a9", 2, 1, 1, 2),  # © is Extended_Pictographic, so an emoji cluster
+    # © alone is text to X (only "©\ufe0f" is its emoji); this test used to say 2 because
+    # the old rule took any Extended_Pictographic cluster for an emoji. twitter-text: 1.
+    ("\u00a9", 1, 1, 1, 2),
+    ("\u00a9\ufe0f", 2, 1, 2, 5),
+    # X knows the emoji sequences of its emoji set, not Unicode's clusters: 😀 takes no skin
+    # tone, so 😀🏽 is two emoji; an unknown ZWJ sequence is its parts plus the joiners (1).
+    ("😀🏽", 4, 1, 4, 8),
+    ("🧑\u200d🤝\u200d🧑", 8, 1, 8, 18),
     ("„Zitat“ – 5 € …", 17, 15, 15, 25),  # „ “ – weigh 1, € and … weigh 2
     ("′ — \u200d", 5, 4, 5, 11),  # U+2032, U+2014, U+200D weigh 1; the ZWJ joins the space
     ("a\r\nb\tc", 6, 5, 6, 6),  # CRLF is one cluster but two code points on X
@@ -87,8 +97,7 @@ def test_find_urls_reports_code_point_indices():
 
 
 @pytest.mark.parametrize("url", [
-    "https://a.co", "http://example.com", "www.example.com", WIKI,
-    "https://example.com/" + "a" * 200,
+    "https://a.co", "http://example.com", WIKI, "https://example.com/" + "a" * 200,
 ])
 def test_a_url_costs_23_on_x_and_mastodon_and_counts_literally_elsewhere(url):
     assert measure("x", url).used == 23
@@ -98,13 +107,44 @@ def test_a_url_costs_23_on_x_and_mastodon_and_counts_literally_elsewhere(url):
     assert measure("linkedin", url).used == len(url)
 
 
+# Until issue 16 "www.example.com" cost 23 on Mastodon too, and bare domains counted
+# literally on X. Mastodon counts only links with a scheme (app 217/500, Mastodon refused the
+# text); X recognises links without one when the TLD is one it knows.
+@pytest.mark.parametrize(("text", "x", "mastodon"), [
+    ("www.example.com", 23, 15),
+    ("t0.io/x", 23, 7),
+    ("s0.com", 23, 6),
+    ("example.de", 23, 10),
+    ("Mehr auf example.de.", 9 + 23 + 1, 20),
+    ("example.com/" + "a" * 280, 23, 292),
+    ("example.com:8080", 23 + 5, 16),  # without a scheme X keeps the domain only
+    ("user@example.com", 16, 16),  # an e-mail address is no link
+    ("example.invalid", 15, 15),  # not a TLD X knows
+    ("https://localhost:3000/x", 24, 24),  # no TLD: text on both
+    ("a_b.example.com", 2 + 23, 15),  # "_" cannot end a label before the TLD
+    ("-example.com", 12, 12),  # no link right after "-", "_", "." or "/"
+    # Mastodon knows a few more schemes; X sees "example.com/x" right after "/": no link.
+    ("gemini://example.com/x", 22, 23),
+])
+def test_what_x_and_mastodon_take_for_a_link(text, x, mastodon):
+    assert measure("x", text).used == x
+    assert measure("mastodon", text).used == mastodon
+
+
 @pytest.mark.parametrize(("text", "x", "mastodon", "bluesky"), [
     ("Read https://example.com/page.", 5 + 23 + 1, 5 + 23 + 1, 30),
     ("(see https://example.com/x)", 5 + 23 + 1, 5 + 23 + 1, 27),
     (f"({WIKI}).", 1 + 23 + 2, 1 + 23 + 2, len(WIKI) + 3),
-    ("Go to www.example.com!", 6 + 23 + 1, 6 + 23 + 1, 22),
-    ("https://a.example https://b.example/path?q=1", 23 + 1 + 23, 23 + 1 + 23, 17 + 1 + 26),
-    ("日本 https://example.com/日本", 4 + 1 + 23, 2 + 1 + 23, 25),  # CJK in a URL is free on X
+    ("Go to www.example.com!", 6 + 23 + 1, 22, 22),  # Mastodon: no scheme, no link
+    ("https://a.example.com https://b.example.com/path?q=1",
+     23 + 1 + 23, 23 + 1 + 23, 21 + 1 + 30),
+    # ".example" is no top-level domain, so these are text on X and Mastodon alike.
+    ("https://a.example https://b.example/path?q=1", 44, 44, 17 + 1 + 26),
+    # X's path stops at CJK (it counts 2 each after the link); Mastodon's takes it. The
+    # old rule let the CJK go free on X too.
+    ("日本 https://example.com/日本", 4 + 1 + 23 + 4, 2 + 1 + 23, 25),
+    # X: a "(...)" right after "." is not the link's any more; Mastodon's path takes it.
+    ("https://a.com/p.(x)", 23 + 4, 23, 19),
     (f"{FAMILY}https://example.com", 2 + 23, 1 + 23, 1 + 19),
     ("https://", 8, 8, 8),  # no host: not a URL
 ])
@@ -171,6 +211,68 @@ def test_mastodon_instance_limit():
     assert (short.used, short.limit, short.over, short.remaining) == (12, 11, True, -1)
 
 
+# Mastodon's StatusLengthValidator counts a mention by its local part: "@user@domain" is
+# "@user". The old rule counted it whole (a text at 527/500 that Mastodon took at 249).
+@pytest.mark.parametrize(("text", "length"), [
+    ("@alice@mastodon.social", 6),
+    ("Hi @alice@mastodon.social and @bob!", 3 + 6 + 5 + 4 + 1),
+    ("@Bob_1.x@sub.example.co.uk.", 8 + 1),  # the trailing "." is no part of the domain
+    ("@alice@mastodon.social@x", 24),  # another "@" right after: no mention at all
+    ("user@example.com", 16),  # after a word character: an e-mail address, no mention
+    ("https://example.com/@alice@host.social", 23),  # inside a link: the link counts
+    ("@alice@bücher.de", 6),  # the domain may hold any letters
+])
+def test_mastodon_counts_a_remote_mention_as_its_local_part(text, length):
+    assert measure("mastodon", text).used == length
+
+
+def test_the_fake_mastodon_counts_mentions_as_mastodon_does():
+    from tests.fakes.mastodon import status_length
+
+    for text in ["@alice@mastodon.social", "Hi @alice@mastodon.social and @bob!",
+                 "@alice@mastodon.social@x", "user@example.com",
+                 "https://example.com/@alice@host.social", "@alice@bücher.de"]:
+        assert status_length(text) == measure("mastodon", text).used, text
+
+
+def test_mastodon_remote_mentions_no_longer_overflow():
+    mentions = " ".join(f"@person{i}@a-rather-long-instance-name.example.social" for i in range(10))
+    assert grapheme_length(mentions) == 519  # what the old rule counted: over 500
+    assert measure("mastodon", mentions).used == 10 * 8 + 9
+    assert measure("mastodon", mentions).over is False
+
+
+def test_mastodon_counts_graphemes_of_the_rewritten_text():
+    # The placeholder is text: a combining mark right after a link joins its last "x".
+    assert measure("mastodon", "https://example.com/x\u0301").used == 23
+    assert mastodon_length("https://example.com/x", 40) == 40
+    assert measure("mastodon", "   \n").used == 0  # blank: Mastodon refuses it as blank
+
+
+def test_mastodon_instance_url_length():
+    text = "Read https://example.com/" + "a" * 50
+    assert measure("mastodon", text).used == 5 + 23
+    assert measure("mastodon", text, url_length=30).used == 5 + 30
+    assert measure("x", text, url_length=30).used == 5 + 23  # X has its own rule
+    with pytest.raises(ValueError, match="url_length"):
+        measure("mastodon", text, url_length=-1)
+
+
+# LinkedIn's limit applies to the commentary as sent, after the "little" escaping. The old
+# rule measured before escaping (2,880 shown, 3,404 sent).
+def test_linkedin_measures_the_escaped_text():
+    assert escape_little("a(b)") == "a\\(b\\)"
+    assert measure("linkedin", "a(b)").used == 6
+    assert measure("linkedin", "#Mitarbeiter").used == 12  # "#" is not escaped
+    assert measure("linkedin", WIKI).used == len(WIKI)  # nor is anything inside a link
+    assert measure("linkedin", f"{WIKI} (x)").used == len(WIKI) + 1 + 5
+    text = "Ich arbeite bei Example (GmbH) – *neu* @team " * 64  # 5 reserved in 45
+    assert (utf16_length(text), measure("linkedin", text).used) == (2880, 3200)
+    assert measure("linkedin", text).over is True
+    assert measure("linkedin", "_" * 1500).used == 3000
+    assert measure("linkedin", "_" * 1501).over is True
+
+
 def test_unknown_network_and_bad_limit_raise():
     with pytest.raises(ValueError, match="unknown network"):
         measure("myspace", "hi")
@@ -198,4 +300,6 @@ SAMPLES = [
     FAMILY * 150, FAMILY * 120, "😀" * 1501, "a\u0308" * 280,
     "a" * 256 + " https://example.com/" + "x" * 100,
     f"{FAMILY}https://example.com", "日本 https://example.com/日本",
+    "www.example.com", "t0.io/x s0.com example.de", "Hi @alice@mastodon.social and @bob!",
+    "a(b) #Mitarbeiter *neu* @team [x] {y} <z> ~_|\\", "https://a.com/p.(x)",
 ]
