@@ -70,6 +70,11 @@ DEFAULTS: dict[str, Any] = {
     # Allow plain-http provider hosts on loopback (local test servers only).
     "ALLOW_INSECURE_PROVIDERS": False,
     "PROVIDER_TIMEOUT": 10,
+    # The outbox: how often the job looks for due posts; how long one network server's
+    # lane may send per run; how long a lane whose server failed is left alone.
+    "OUTBOX_INTERVAL_SECONDS": 1,
+    "OUTBOX_LANE_SECONDS": 20,
+    "OUTBOX_LANE_REST_SECONDS": 30,
     "LINKEDIN_CLIENT_ID": "",
     "LINKEDIN_CLIENT_SECRET": "",
     "LINKEDIN_AUTH_URL": "https://www.linkedin.com",

@@ -7,8 +7,9 @@ Services receive a session and only `flush()`. The edge (view, command, job) com
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
@@ -190,6 +191,20 @@ def end_request_transaction() -> None:
     session = g.get("db_session")
     if session is not None:
         session.close()
+
+
+def db_guard(app: Flask) -> AbstractContextManager[Any]:
+    """Held around database work done from several threads at once (the outbox's lanes).
+
+    In production each thread's session has its own connection and nothing needs holding.
+    The tests run every session on one shared connection (`Database.bound`), which two
+    threads must not use at the same time: there this is a lock.
+    """
+    database = get_database(app)
+    if database.bound is None:
+        return nullcontext()
+    lock = app.extensions.setdefault("advocacy.db_guard", threading.RLock())
+    return lock  # type: ignore[no-any-return]
 
 
 def _close_session(_exc: BaseException | None) -> None:

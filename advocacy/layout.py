@@ -62,7 +62,8 @@ NAVIGATION = (
     NavItem("people.groups", _l("Groups"), frozenset({"admin"}), ("people.group_",)),
     NavItem("people.tiers", _l("Tiers"), frozenset({"admin"}), ("people.tier_",)),
     NavItem("admin.settings", _l("Settings"), frozenset({"admin"}),
-            ("admin.settings_", "governance.manage", "engagement.rules", "rewards.manage_")),
+            ("admin.settings_", "governance.manage", "engagement.rules", "rewards.manage_",
+             "sharing.posting_costs")),
 )
 
 

@@ -16,7 +16,14 @@ from advocacy.notifications.models import DigestSent, Notification
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
 from advocacy.rewards.models import PointWallet, Redemption, Reward
-from advocacy.sharing.models import Click, ExecutiveDraft, OutboxPost, Share, ShareMetric
+from advocacy.sharing.models import (
+    Click,
+    ExecutiveDraft,
+    NetworkBudget,
+    OutboxPost,
+    Share,
+    ShareMetric,
+)
 from advocacy.sso.models import SsoGroupGrant, SsoRule
 from advocacy.suggestions.models import Suggestion
 from advocacy.training.models import QuizQuestion, TrainingModule, TrainingProgress
@@ -44,6 +51,7 @@ __all__ = [
     "JobState",
     "LoginFailure",
     "MastodonApp",
+    "NetworkBudget",
     "NewsFeed",
     "Notification",
     "OutboxPost",

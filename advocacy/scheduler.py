@@ -37,7 +37,7 @@ from advocacy.notifications.digests import send_digests as queue_digests
 from advocacy.reports.cells import refresh as refresh_cells
 from advocacy.reports.retention import purge_clicks
 from advocacy.reports.rollup import roll_up
-from advocacy.sharing.outbox import fetch_metrics, process_outbox
+from advocacy.sharing.outbox import fetch_metrics, send_posts
 from advocacy.sharing.tracking import process_clicks
 
 log = logging.getLogger(__name__)
@@ -99,8 +99,9 @@ JOBS: tuple[Job, ...] = (
         "count new clicks on tracked links (once per visitor and day) and give their points"),
     Job("update-rollups", update_rollups, "interval", {"minutes": 10},
         "bring the daily and monthly report figures up to date"),
-    Job("send-posts", process_outbox, "interval", {"seconds": 15},
-        "post queued and scheduled shares through the networks' APIs", per_app=True),
+    Job("send-posts", send_posts, "interval", {"seconds": "OUTBOX_INTERVAL_SECONDS"},
+        "post queued and scheduled shares through the networks' APIs (each network server "
+        "in a lane of its own) and settle posts whose outcome is open", per_app=True),
     Job("fetch-metrics", fetch_metrics, "interval", {"hours": 1},
         "read likes, reposts and replies of posts from the last 14 days", per_app=True),
     Job("refresh-accounts", refresh_accounts, "interval", {"hours": 24},
@@ -137,7 +138,9 @@ def run_job(app: Flask, job: Job) -> Any:
     if job.per_app:
         with app.app_context():
             result = job.func(app)
-        log.info("job %s finished in %.2fs: %s", job.id, time.monotonic() - started, result)
+        # The outbox runs every few seconds: an empty run is not worth a line in the log.
+        log.log(logging.INFO if result else logging.DEBUG, "job %s finished in %.2fs: %s",
+                job.id, time.monotonic() - started, result)
         return result
     with app.app_context(), session_scope(app) as session:
         result = job.func(session)
@@ -155,6 +158,7 @@ class LeasedScheduler:
         self.ttl = dt.timedelta(seconds=app.config["SCHEDULER_LEASE_SECONDS"])
         self.tick = app.config["SCHEDULER_TICK_SECONDS"]
         self.has_lease: bool | None = None  # unknown until the first renewal, which logs it
+        self.renewed_at = 0.0  # monotonic time of the last successful renewal
         self.scheduler: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                           "misfire_grace_time": 300})
@@ -172,11 +176,22 @@ class LeasedScheduler:
                      "holds the lease and runs jobs" if holds
                      else "is waiting: another scheduler holds the lease")
         self.has_lease = holds
+        if holds:
+            self.renewed_at = time.monotonic()
         return holds
+
+    def holds(self) -> bool:
+        """Whether this scheduler may run a job now. A lease renewed within the last tick
+        is trusted without writing again (it runs for SCHEDULER_LEASE_SECONDS, longer than
+        a tick, and a failed renewal at the tick drops it at once): the outbox runs every
+        second, and a write per run would be a write per second for nothing."""
+        if self.has_lease and time.monotonic() - self.renewed_at < self.tick:
+            return True
+        return self.renew()
 
     def _guarded(self, job: Job) -> Callable[[], None]:
         def run() -> None:
-            if not self.renew():
+            if not self.holds():
                 return
             try:
                 run_job(self.app, job)
@@ -189,8 +204,11 @@ class LeasedScheduler:
         self.scheduler.add_job(self.renew, "interval", seconds=self.tick, id="lease",
                                replace_existing=True, next_run_time=_now())
         for job in self.jobs:
+            # A trigger argument given as a name is read from the configuration.
+            args = {key: self.app.config[value] if isinstance(value, str) else value
+                    for key, value in job.trigger_args.items()}
             self.scheduler.add_job(self._guarded(job), job.trigger, id=job.id,
-                                   replace_existing=True, **job.trigger_args)
+                                   replace_existing=True, **args)
         log.info("scheduler %s starting with jobs: %s", self.holder,
                  ", ".join(job.id for job in self.jobs))
         self.scheduler.start()

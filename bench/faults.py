@@ -24,14 +24,19 @@ scheduler: a fresh migrated database; --people employees, each with a Mastodon a
                         in claim, send, record.
   A second scheduler is started at once; it must wait for the lease to expire, then send
   the rest. A post left "sending" by the dead one is taken up again once its claim is
-  STALE_CLAIM (10 minutes, advocacy/sharing/outbox.py) old: --stale wait (default) waits
-  for that; --stale backdate moves that claim's time back by 10 minutes instead (a
-  simulation of the wait, reported as such). When nothing is queued or sending any more:
-  every queued share must be on the fake server exactly once (its tracked link in exactly
-  one status), and our database must agree (posted, remote id = that status, the item's
-  share counter = posts, no share point twice). --hide-from-lookup makes the fake server's
-  account timeline answer [] so the app's look-up finds nothing and sends again: then only
-  the Idempotency-Key (the fake keeps keys for an hour, as Mastodon does) prevents a double.
+  STALE_CLAIM (10 minutes, advocacy/sharing/outbox/states.py) old, with its outcome open:
+  --stale wait (default) waits for that; --stale backdate moves that claim's time back by
+  10 minutes instead (a simulation of the wait, reported as such). When nothing is
+  queued, sending or unknown any more (the states the job itself moves on; "in_doubt"
+  would wait for the person and counts as a disagreement): every queued share must be on
+  the fake server exactly once (its tracked link in exactly one status), and our database
+  must agree (posted, remote id = that status, the item's share counter = posts, no share
+  point twice). An open outcome is settled on Mastodon by sending again with the same
+  Idempotency-Key while the server still remembers it (50 minutes after the first
+  attempt; the fake keeps keys for an hour, as Mastodon does), and only later by reading
+  the account's statuses. --hide-from-lookup makes that timeline answer [], so a settle
+  by reading finds nothing and sends again (only after 50 minutes; within them it changes
+  nothing).
 
 postgres: the small preset (bench.generate) in the own cluster; gunicorn (--config) on it;
   --connections clients send anonymous redirects and logged-in feed requests
@@ -69,6 +74,9 @@ from bench.traffic import Employee, Traffic, parse_mix
 
 TOKEN_KEYS = ours_env("")["ADVOCACY_TOKEN_KEYS"]  # the key the app processes get
 TRACKED = re.compile(r"/r/([A-Za-z0-9]{4,16})")
+# The outbox states the job moves on by itself (advocacy.sharing.models.PostState): the
+# queue is drained when none is left. "in_doubt" waits for its author, not for the job.
+JOB_STATES = {"queued", "sending", "unknown"}
 
 
 # --------------------------------------------------------------------------- scheduler kill
@@ -208,10 +216,12 @@ def _wait_for(predicate: Callable[[], bool], timeout: float, every: float = 0.2)
 
 
 def scheduler_kill(args: argparse.Namespace) -> dict[str, Any]:
+    from advocacy.sharing.models import POST_STATES
     from tests.fakes import mastodon as mastodon_fake
     from tests.fakes import serve
     from tests.support import migrate
 
+    assert JOB_STATES.issubset(POST_STATES), "the outbox states changed: update JOB_STATES"
     OUT.mkdir(parents=True, exist_ok=True)
     log = OUT / "faults-scheduler.log"
     log.write_text("", encoding="utf-8")
@@ -258,8 +268,8 @@ def scheduler_kill(args: argparse.Namespace) -> dict[str, Any]:
             restarted = time.monotonic()
             second = _start_scheduler(env, log)
             try:
-                done = _wait_for(lambda: not ({"queued", "sending"} & set(
-                    _post_states(engine))), args.timeout, every=1.0)
+                done = _wait_for(lambda: not (JOB_STATES & set(_post_states(engine))),
+                                 args.timeout, every=1.0)
             finally:
                 second.send_signal(signal.SIGTERM)
                 try:
@@ -431,7 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     group.add_argument("--lease-seconds", type=int, default=10)
     group.add_argument("--hide-from-lookup", action="store_true",
                        help="the fake server's account timeline answers [] (the post is "
-                            "not found), so only the Idempotency-Key can prevent a double")
+                            "not found); matters only to a settle by reading, 50 minutes "
+                            "after the first attempt")
     group.add_argument("--timeout", type=float, default=900,
                        help="seconds to wait for the queue to empty after the restart "
                             "(scheduler), or the client timeout (postgres: default 10)")

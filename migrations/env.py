@@ -25,6 +25,13 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 def run_migrations() -> None:
     engine = get_database(current_app).engine
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table (copy, drop, rename). With foreign keys enforced,
+            # dropping the old `share` would cascade into outbox posts and clicks: rows
+            # lost. The pragma only works outside a transaction, so it goes to the driver
+            # before SQLAlchemy begins one; integrity is checked before the commit.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
@@ -36,7 +43,14 @@ def run_migrations() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left rows without their parent: "
+                                       f"{broken[:5]}")
         connection.commit()
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -77,9 +77,11 @@ def make_campaign(session: Session, *, name: str | None = None) -> Campaign:
 
 def make_share(session: Session, *, item: ContentItem, user: User | None = None,
                network: str = "linkedin", created_at: dt.datetime | None = None) -> Share:
-    share = Share(code=f"code{next(_counter):06d}", user_id=user.id if user else None,
+    code = f"code{next(_counter):06d}"
+    share = Share(code=code, user_id=user.id if user else None,
                   item_id=item.id, tier_id=user.tier_id if user else None, network=network,
-                  text="Shared text", target_url=item.url, created_at=created_at or utcnow())
+                  text="Shared text", link=f"http://localhost/r/{code}",
+                  target_url=item.url, created_at=created_at or utcnow())
     session.add(share)
     session.flush()
     return share

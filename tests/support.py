@@ -66,14 +66,14 @@ def schema_url() -> Iterator[str]:
         admin.dispose()
 
 
-def migrate(url: str, revision: str = "head") -> None:
+def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
     """Run the real migrations against `url`, as `flask db upgrade` does; the target
-    "base" runs every downgrade instead."""
+    "base" (or `down`) runs the downgrades to it instead."""
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url,
                       "TOKEN_KEYS": "yDlHkq4uVmgKxJo9dN1xy3x4wZ3q8lX0o3o4v1k2y8g=",
                       "LOG_LEVEL": "WARNING"})
     with app.app_context():
-        if revision == "base":
+        if revision == "base" or down:
             command.downgrade(alembic_config(), revision)
         else:
             command.upgrade(alembic_config(), revision)

@@ -197,7 +197,7 @@ def test_demo_shows_posting_by_api(app, db, client):
     run(app, "advocacy", "demo", "--password", "demo words 123")
     states = dict(db.execute(sa.select(OutboxPost.state, sa.func.count())
                              .group_by(OutboxPost.state)).all())
-    assert states.keys() == {"posted", "queued", "failed", "blocked"}
+    assert states.keys() == {"posted", "queued", "failed", "unknown", "in_doubt"}
     assert states["posted"] >= 6
     reached = db.execute(sa.select(sa.func.sum(Share.click_count), sa.func.sum(OutboxPost.likes))
                          .join(OutboxPost, OutboxPost.share_id == Share.id)
@@ -213,9 +213,15 @@ def test_demo_shows_posting_by_api(app, db, client):
         as_text=True)
     assert "account-card needs-attention" in client.get("/accounts/").get_data(as_text=True)
     shares = client.get("/shares").get_data(as_text=True)
-    for shown in ('"post-state queued"', '"post-state blocked"', '"post-state failed"',
-                  '"post-state posted"', "did not answer in time"):
+    for shown in ('"post-state queued"', '"post-state waiting"', '"post-state failed"',
+                  '"post-state posted"', '"post-state unknown"', '"post-state in_doubt"',
+                  "did not answer in time",  # the demo employee reads German:
+                  "In meinem Profil nachsehen", "Stattdessen per Link teilen"):
         assert shown in shares, shown
+    client.logout()
+    client.login("admin@example.com", "demo words 123")
+    costs = client.get("/posting/costs").get_data(as_text=True)
+    assert 'value="300"' in costs and 'value="60.00"' in costs
     client.logout()
     client.login("exec@example.com", "demo words 123")
     assert "/drafts/mine" in client.get("/").get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -65,3 +67,61 @@ def test_flask_db_upgrade_command(fresh_database_url):
     with app.app_context():
         command.check(alembic_config())  # raises when models and database differ
     get_database(app).engine.dispose()
+
+
+def test_posts_and_shares_of_the_old_outbox_keep_their_meaning(fresh_database_url):
+    """5c1e0a7d9b32: the link comes off a share's text; held posts wait again (the account
+    says why); open outcomes become "unknown" (being settled) or "in doubt" (the person
+    decides); and it all goes back on a downgrade."""
+    url = _empty_url(fresh_database_url)
+    migrate(url, "8973bb9e4a41")
+    engine = make_engine(url)
+    shares = {1: "Words\n\nI work at Example.\nhttp://localhost/r/aaaaaaaaa1",
+              2: "http://localhost/r/aaaaaaaaa2", 3: ""}
+    with engine.begin() as connection:
+        _insert(connection, "user_account", id=1, email="a@example.org")
+        _insert(connection, "content_item", id=1)
+        for share_id, text in shares.items():
+            _insert(connection, "share", id=share_id, code=f"aaaaaaaaa{share_id}", user_id=1,
+                    item_id=1, network="x", method="api", text=text)
+        for post_id, state, unknown in ((1, "blocked", False), (2, "failed", True),
+                                        (3, "queued", True)):
+            _insert(connection, "outbox_post", id=post_id, share_id=post_id, state=state,
+                    idempotency_key=f"k{post_id}", outcome_unknown=unknown)
+    migrate(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT text, disclosure, link FROM share ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [
+            ("Words\n\nI work at Example.", "", "http://localhost/r/aaaaaaaaa1"),
+            ("", "", "http://localhost/r/aaaaaaaaa2"), ("", "", "")]
+        posts = connection.execute(sa.text(
+            "SELECT state, outcome_unknown, doubted FROM outbox_post ORDER BY id")).all()
+        assert [(s, bool(u), bool(d)) for s, u, d in posts] == [
+            ("queued", False, False), ("in_doubt", True, True), ("unknown", True, True)]
+    migrate(url, "8973bb9e4a41", down=True)
+    with engine.connect() as connection:
+        texts = connection.execute(sa.text("SELECT text FROM share ORDER BY id")).scalars()
+        assert list(texts) == list(shares.values())
+        states = connection.execute(sa.text(
+            "SELECT state FROM outbox_post ORDER BY id")).scalars().all()
+        assert states == ["queued", "failed", "queued"]
+    migrate(url)
+    engine.dispose()
+
+
+def _insert(connection: sa.Connection, table_name: str, **values: object) -> None:
+    """A row as the schema of that revision takes it: the given values, and a plain value
+    of the right type for every other column that must have one."""
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=connection)
+    filler = {sa.Integer: 0, sa.String: "x", sa.Text: "x", sa.Boolean: False,
+              sa.DateTime: dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC),
+              sa.Date: dt.date(2026, 12, 1), sa.Numeric: 0}
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.server_default is not None \
+                or column.primary_key:
+            continue
+        row[column.name] = next(value for kind, value in filler.items()
+                                if isinstance(column.type, kind))
+    connection.execute(table.insert().values(**row))

@@ -46,6 +46,7 @@ class SocialAccount(Base):
     secret_enc: Mapped[str | None] = mapped_column(sa.Text)  # Bluesky app password
     expires_at: Mapped[dt.datetime | None]
     char_limit: Mapped[int | None]  # Mastodon servers set their own
+    url_length: Mapped[int | None]  # ... and what a link counts (characters_reserved_per_url)
     status: Mapped[str] = mapped_column(sa.String(10), default="active",
                                         server_default="active")
     last_error: Mapped[str | None] = mapped_column(sa.String(500))

@@ -33,7 +33,6 @@ from advocacy.providers.api import Access, Client, Profile, Provider, ReauthRequ
 from advocacy.providers.bluesky import BlueskyAPI
 from advocacy.providers.http import UnsafeAddress, check_public_url
 from advocacy.providers.registry import API_PROVIDERS, NETWORKS, api_for
-from advocacy.sharing.models import OutboxPost, Share
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +117,8 @@ def record_followers(session: Session, account: SocialAccount, followers: int,
 
 def save_account(session: Session, box: Vault, user: User, network: str, profile: Profile,
                  tokens: Tokens, base_url: str | None = None, secret: str | None = None,
-                 char_limit: int | None = None) -> SocialAccount:
+                 char_limit: int | None = None, url_length: int | None = None
+                 ) -> SocialAccount:
     """Store a newly connected (or reconnected) account, and resume its waiting posts."""
     account = session.scalar(sa.select(SocialAccount).where(
         SocialAccount.user_id == user.id, SocialAccount.network == network))
@@ -129,7 +129,7 @@ def save_account(session: Session, box: Vault, user: User, network: str, profile
     account.handle, account.display_name = profile.handle, profile.display_name
     account.followers, account.followers_at = None, None
     account.scopes, account.expires_at = tokens.scopes, tokens.expires_at
-    account.char_limit = char_limit
+    account.char_limit, account.url_length = char_limit, url_length
     account.status, account.last_error, account.reminded_at = "active", None, None
     session.flush()  # the id is part of what the secrets are sealed for
     if profile.followers is not None:
@@ -137,38 +137,20 @@ def save_account(session: Session, box: Vault, user: User, network: str, profile
     account.access_token_enc = _seal(box, account, "access_token", tokens.access_token)
     account.refresh_token_enc = _seal(box, account, "refresh_token", tokens.refresh_token)
     account.secret_enc = _seal(box, account, "secret", secret)
-    resumed = _resume_waiting_posts(session, user, account)
     session.flush()
-    log.info("account %s (%s) connected for person %s; %d waiting posts resumed",
-             account.id, network, user.id, resumed)
+    # Posts that waited for this network go out at the job's next run: they wait only
+    # because the account was not usable, which it now is.
+    log.info("account %s (%s) connected for person %s", account.id, network, user.id)
     return account
 
 
-def _resume_waiting_posts(session: Session, user: User, account: SocialAccount) -> int:
-    """Posts that waited for this network's reconnection go out now (scheduled ones at
-    their time)."""
-    now = utcnow()
-    waiting = sa.select(OutboxPost.id).join(Share, Share.id == OutboxPost.share_id).where(
-        OutboxPost.state == "blocked", Share.user_id == user.id,
-        Share.network == account.network)
-    result = session.execute(sa.update(OutboxPost).where(OutboxPost.id.in_(waiting)).values(
-        state="queued", account_id=account.id, last_error=None, error_kind=None,
-        run_at=sa.case((OutboxPost.run_at < now, now), else_=OutboxPost.run_at)))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 def disconnect(session: Session, user: User, network: str) -> None:
-    """Forget an account. Posts still waiting for it are stopped, with the share page of
-    the network offered instead ("My shares")."""
+    """Forget an account. Posts still waiting for it wait for a new connection ("My
+    shares" offers the network's share page instead)."""
     account = session.scalar(sa.select(SocialAccount).where(
         SocialAccount.user_id == user.id, SocialAccount.network == network))
     if account is None:
         raise DomainError(_("This account is not connected."))
-    session.execute(sa.update(OutboxPost).where(
-        OutboxPost.account_id == account.id,
-        OutboxPost.state.in_(["queued", "blocked"])).values(
-        state="failed", error_kind="auth",
-        last_error=_("The account was disconnected before the post was sent.")))
     session.delete(account)
     session.flush()
     log.info("account %s (%s) of person %s disconnected", account.id, network, user.id)
@@ -179,10 +161,6 @@ def mark_reconnect(session: Session, account: SocialAccount, reason: str) -> Non
     if account.status == "reconnect":
         return
     account.status, account.last_error = "reconnect", reason[:500]
-    session.execute(sa.update(OutboxPost).where(
-        OutboxPost.account_id == account.id,
-        OutboxPost.state.in_(["queued", "sending"])).values(
-        state="blocked", last_error=reason[:500], error_kind="auth"))
     session.flush()
     with force_locale(account.user.language):
         mail.queue(session, mail.Mail(
@@ -301,7 +279,7 @@ def finish_oauth(session: Session, box: Vault, user: User, network: str,
                  base_url: str | None) -> SocialAccount:
     """Trade the authorisation code for tokens, read the profile, store the account."""
     provider: Any = api_for(network, config)
-    char_limit = None
+    char_limit = url_length = None
     if network == "linkedin":
         tokens = provider.exchange(code, redirect_uri)
     elif network == "x":
@@ -310,12 +288,12 @@ def finish_oauth(session: Session, box: Vault, user: User, network: str,
         client = mastodon_client(session, box, provider, base_url, redirect_uri, "advocacy",
                                  redirect_uri, verify=False)  # checked when it started
         tokens = provider.exchange(base_url, client, code, redirect_uri, verifier)
-        char_limit = provider.limits(base_url)[0]
+        char_limit, url_length = provider.limits(base_url)
     else:
         raise DomainError(_("This network cannot be connected this way."))
     profile = provider.profile(Access(tokens.access_token, "", "", base_url))
     return save_account(session, box, user, network, profile, tokens, base_url=base_url,
-                        char_limit=char_limit)
+                        char_limit=char_limit, url_length=url_length)
 
 
 def connect_bluesky(session: Session, box: Vault, user: User, config: Mapping[str, Any],

@@ -12,6 +12,7 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,8 +26,8 @@ from advocacy.crypto import Vault, parse_keys
 from advocacy.demo.activity import add_clicks
 from advocacy.people.models import User
 from advocacy.providers.api import Published
-from advocacy.sharing.models import ExecutiveDraft, Share, ShareMetric
-from advocacy.sharing.outbox import PostRequest, queue_post, record_posted
+from advocacy.sharing.models import ExecutiveDraft, NetworkBudget, OutboxPost, Share, ShareMetric
+from advocacy.sharing.outbox import PostRequest, queue_post, record_posted, states
 from advocacy.sharing.services import suggested_text, visible_item
 
 # email: [(network, server, handle, followers, status)]
@@ -67,6 +68,7 @@ def load_posting(session: Session, settings: ProgrammeSettings, config: Mapping[
                 posted.append(_posted(session, rng, person, item, active[number % len(active)],
                                       settings, link_for, (when, now), config["TIMEZONE"]))
     _waiting(session, people["employee@example.com"], items, settings, link_for, now)
+    _budget(session)
     _draft(session, people["comms@example.com"], people["exec@example.com"], items, now)
     _suggest_time(items, now, config["TIMEZONE"])
     add_clicks(session, rng, now, posted, settings, config["TIMEZONE"])
@@ -121,7 +123,8 @@ def _posted(session: Session, rng: random.Random, person: User, item: ContentIte
                        link_for, now=when)
     post = share.post
     assert post is not None
-    post.attempts = 1
+    states.claim(session, post.id, when)
+    session.refresh(post)
     remote = f"{account.base_url}/demo/{share.code}"
     record_posted(session, post, Published(remote, remote), when + dt.timedelta(seconds=20),
                   timezone)
@@ -142,30 +145,51 @@ def _posted(session: Session, rng: random.Random, person: User, item: ContentIte
 
 def _waiting(session: Session, person: User, items: list[ContentItem],
              settings: ProgrammeSettings, link_for: Any, now: dt.datetime) -> None:
-    """Emma's scheduled post, one that failed, and one held for her Bluesky account."""
+    """Emma's posts in the states people meet: scheduled, failed, waiting for her Bluesky
+    account, being checked after the server did not answer, and one in doubt that she is
+    asked to look for."""
     mastodon, bluesky = sorted(
         session.scalars(sa.select(SocialAccount).where(SocialAccount.user_id == person.id)),
         key=lambda a: a.network != "mastodon")
     visible = [i for i in items if visible_item(session, person, i.id, now=now) is not None]
-    if len(visible) < 3:
+    if len(visible) < 5:
         return
+
+    def queued(item: ContentItem, account: SocialAccount, at: dt.datetime) -> OutboxPost:
+        text, text_id = _text(item, person, account.network)
+        post = queue_post(session, person, item, PostRequest(account, text, text_id),
+                          settings, link_for, at).post
+        assert post is not None
+        states.claim(session, post.id, at)
+        session.refresh(post)
+        return post
+
     text, text_id = _text(visible[0], person, "mastodon")
     queue_post(session, person, visible[0], PostRequest(
         mastodon, text, text_id, now + dt.timedelta(days=3, hours=2)), settings, link_for, now)
 
-    text, text_id = _text(visible[1], person, "mastodon")
-    failed = queue_post(session, person, visible[1], PostRequest(mastodon, text, text_id),
-                        settings, link_for, now - dt.timedelta(days=1)).post
-    assert failed is not None
-    failed.state, failed.attempts, failed.error_kind = "failed", 8, "transient"
-    failed.last_error = "social.example did not answer in time."
+    failed = queued(visible[1], mastodon, now - dt.timedelta(days=1))
+    failed.attempts = 8
+    states.failed(failed, "transient", "The Mastodon server cannot be reached (social.example "
+                                       "did not answer).")
 
     text, text_id = _text(visible[2], person, "bluesky")
-    held = queue_post(session, person, visible[2], PostRequest(bluesky, text, text_id),
-                      settings, link_for, now - dt.timedelta(hours=5)).post
-    assert held is not None
-    held.state, held.error_kind, held.last_error = "blocked", "auth", bluesky.last_error
-    bluesky.status = "reconnect"
+    queue_post(session, person, visible[2], PostRequest(bluesky, text, text_id), settings,
+               link_for, now - dt.timedelta(hours=5))
+    bluesky.status = "reconnect"  # so that post waits: the account says why
+
+    checking = queued(visible[3], mastodon, now - dt.timedelta(minutes=40))
+    states.outcome_open(checking, "unknown", "The server did not answer in time.",
+                        now + dt.timedelta(minutes=5))
+
+    doubt = queued(visible[4], mastodon, now - dt.timedelta(hours=6))
+    states.in_doubt(doubt, "doubt", "The server could not be asked whether the post exists "
+                                    "(The Mastodon server is not available right now (502)).")
+
+
+def _budget(session: Session) -> None:
+    """X bills every post by API: the admins have set a monthly budget for it."""
+    session.add(NetworkBudget(network="x", monthly_posts=300, monthly_amount=Decimal("60")))
 
 
 def _suggest_time(items: list[ContentItem], now: dt.datetime, timezone: str) -> None:

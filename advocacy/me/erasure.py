@@ -27,9 +27,11 @@ from advocacy.core.models import AuditEvent
 from advocacy.core.services import audit
 from advocacy.errors import DomainError
 from advocacy.me.models import DeletionRequest
-from advocacy.people.models import User, UserRole
+from advocacy.people.models import User
+from advocacy.people.services import active_with_role
 from advocacy.reports.models import ActivityRollup
-from advocacy.sharing.models import OutboxPost, Share
+from advocacy.sharing.models import Share
+from advocacy.sharing.outbox import forget_person
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +44,6 @@ def latest(session: Session, user: User) -> DeletionRequest | None:
     """The person's most recent request, whatever its state."""
     return session.scalar(sa.select(DeletionRequest).where(DeletionRequest.user_id == user.id)
                           .order_by(DeletionRequest.id.desc()).limit(1))
-
-
-def _admins(session: Session) -> list[User]:
-    return list(session.scalars(
-        sa.select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "admin", User.is_active).order_by(User.id)))
 
 
 def request(session: Session, user: User, reason: str, review_link: str,
@@ -63,7 +59,7 @@ def request(session: Session, user: User, reason: str, review_link: str,
     session.add(ask)
     session.flush()
     audit(session, user.id, "deletion.requested", f"request {ask.id}", now)
-    for admin in _admins(session):
+    for admin in active_with_role(session, "admin"):
         with force_locale(admin.language):
             mail.queue(session, mail.Mail(
                 to=admin.email, subject=_("A request to delete a person's data"),
@@ -139,9 +135,7 @@ def confirm(session: Session, admin: User, request_id: int, now: dt.datetime) ->
     former = _former_number(session)
     never_sent = sa.select(Share.id).where(Share.user_id == pid, Share.posted_at.is_(None))
     session.execute(sa.delete(Share).where(Share.id.in_(never_sent)))
-    posted = sa.select(Share.id).where(Share.user_id == pid).scalar_subquery()
-    session.execute(sa.update(OutboxPost).where(OutboxPost.share_id.in_(posted)).values(
-        remote_id=None, remote_url=None, last_error=None, account_id=None))
+    forget_person(session, pid)
     session.execute(sa.update(Share).where(Share.user_id == pid).values(
         user_id=None, anon_person=former, text=""))
     session.execute(sa.update(ActivityRollup).where(ActivityRollup.person_id == pid)

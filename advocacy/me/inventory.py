@@ -71,8 +71,10 @@ CATEGORIES = (
                 "admins set (13 months unless changed), only daily totals remain."),
              _mine(Share)),
     Category("posts", _l("Posts by API"),
-             _l("Posts sent from your connected accounts: state, errors, the link to the "
-                "post and the engagement the network reported."),
+             _l("Posts sent from your connected accounts: state, errors, when the first "
+                "attempt went out, whether you looked for a post that was not confirmed, "
+                "what the network billed for it, the link to the post and the engagement "
+                "the network reported."),
              _l("To send your posts once, retry them, and show what they achieved."),
              _l("As long as the share exists."), _via_share(OutboxPost)),
     Category("metrics", _l("Engagement readings"),

@@ -23,6 +23,12 @@ MESSAGES: dict[str, Any] = {
     "reward_cancelled": _l("Your reward request “%(reward)s” was cancelled: %(reason)s "
                            "Your points are back."),
     "challenge_won": _l("Place %(rank)d in the challenge “%(title)s”: bonus points for you!"),
+    "post_in_doubt": _l("Your %(network)s post of “%(title)s” was not confirmed. Please look "
+                        "at your profile and tell us whether it is there."),
+    "post_failed": _l("Your %(network)s post of “%(title)s” did not go out. “Your shares” "
+                      "says why and what you can do."),
+    "post_held": _l("Posting to %(network)s by API is paused for now: share “%(title)s” by "
+                    "its share page instead (“Your shares”)."),
 }
 
 

@@ -158,6 +158,13 @@ def list_users(session: Session, flt: PeopleFilter, page: int = 1) -> Page[User]
                     options=(selectinload(User.groups),))
 
 
+def active_with_role(session: Session, role: str) -> list[User]:
+    """Active people who hold `role` (e.g. the admins a warning goes to), by id."""
+    return list(session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.is_active).order_by(User.id)))
+
+
 def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 

@@ -12,6 +12,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 import httpx
@@ -30,54 +31,106 @@ class Capabilities:
     auth: Literal["oauth", "oauth_pkce", "app_password"]
     refresh: Literal["none", "rotating", "session"]  # X: one-time refresh tokens
     token_lifetime: dt.timedelta | None  # None: tokens do not expire
-    idempotency: bool  # the network accepts an idempotency key
+    idempotency: bool  # the network accepts an idempotency key (or a record key we choose)
     lookup: bool  # after an unknown outcome, the network can be asked whether the post exists
     metrics: bool  # engagement can be read back
     needs_credentials: bool  # client id and secret must be configured
     per_server: bool  # the person names their server (Mastodon, Bluesky)
+    # What the network bills per post by API (X), in `currency`; None: posting is free.
+    cost_per_post: Decimal | None = None
+    cost_per_link_post: Decimal | None = None  # a post that carries a link, where it differs
+    currency: str = "USD"
+
+    def cost(self, with_link: bool) -> Decimal:
+        """What one post costs (0 on free networks)."""
+        price = self.cost_per_link_post if with_link and self.cost_per_link_post is not None \
+            else self.cost_per_post
+        return price or Decimal(0)
 
 
-# What goes wrong, as the outbox needs to tell it apart.
-ErrorKind = Literal["auth", "rate", "content", "transient", "unknown", "version", "config"]
+# What goes wrong, as the outbox needs to tell it apart. The first question is always
+# whether the network may have taken the post: only "unknown" (and "duplicate") say it may.
+ErrorKind = Literal["auth", "rate", "capped", "content", "transient", "unknown", "duplicate",
+                    "lookup", "doubt", "version", "config"]
 
 
 class ProviderError(Exception):
     kind: ErrorKind = "transient"
 
     def __init__(self, message: str, *, retry_at: dt.datetime | None = None,
-                 status: int | None = None) -> None:
+                 status: int | None = None, reason: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.retry_at = retry_at
         self.status = status  # the HTTP status, where one came
+        # A finer reason the person is told about ("revoked", "expired", "too_long", ...).
+        self.reason = reason or self.kind
 
 
 class ReauthRequired(ProviderError):
-    """The token was revoked or expired for good: the person must reconnect."""
+    """The token was revoked or expired for good: the person must reconnect. `reason` is
+    "revoked" or "expired" where the network says which."""
 
     kind = "auth"
 
 
 class RateLimited(ProviderError):
-    kind = "rate"
+    """The network did not take the request and asks us to wait (until `retry_at`)."""
+
+    kind: ErrorKind = "rate"
+
+
+class UsageCapped(RateLimited):
+    """A paid network's usage cap is reached (X: 429 `usage_capped`): nothing goes out by
+    API until the cap resets. Not a slow-down: retrying in a minute only costs again."""
+
+    kind = "capped"
 
 
 class ContentRejected(ProviderError):
-    """The network refused this post (too long, duplicate, invalid): retrying won't help."""
+    """The network refused this post (too long, invalid): retrying won't help."""
 
     kind = "content"
 
 
 class Unavailable(ProviderError):
-    """The network is down or answered 5xx before taking the post: retry later."""
+    """The request did not reach the network, or the network answered before taking the
+    post (a refused connection, a look-up that failed): the post is certainly not there."""
 
     kind = "transient"
 
 
 class UnknownOutcome(ProviderError):
-    """The request went out but no answer came: the post may exist. Never resend blindly."""
+    """The request went out and no clear answer came (a time-out, a reset connection, a 5xx
+    to a create): the post may exist. Never resend blindly; settle it first."""
 
     kind = "unknown"
+
+
+class AlreadyPosted(ProviderError):
+    """The network refused the post as a duplicate of one that exists. `published` names it
+    when the network says which (LinkedIn's DUPLICATE_POST names the URN); otherwise the
+    outbox looks it up."""
+
+    kind = "duplicate"
+
+    def __init__(self, message: str, published: Published | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.published = published
+
+
+class LookupFailed(ProviderError):
+    """Asking the network whether a post exists failed: ask again later. Never a reason
+    to think the post was refused."""
+
+    kind = "lookup"
+
+
+class CannotAsk(ProviderError):
+    """The network offers no way to find a post of ours (LinkedIn, for self-serve apps):
+    the person looks at their profile and decides."""
+
+    kind = "doubt"
 
 
 class AddressRefused(ProviderError):
@@ -128,9 +181,12 @@ class Outgoing:
     title: str
     summary: str
     language: str
+    # Unique per outbox row and the same on every attempt: Mastodon's Idempotency-Key, and
+    # Bluesky's record key (a TID), so that a resend can never make a second post.
     idempotency_key: str
     image: bytes | None = None
     image_type: str | None = None
+    sent_at: dt.datetime | None = None  # when the first attempt went out (look-ups start there)
 
 
 @dataclass(frozen=True)
@@ -197,9 +253,11 @@ class Provider(ABC):
     @abstractmethod
     def delete(self, access: Access, remote_id: str) -> None: ...
 
-    def find(self, access: Access, post: Outgoing) -> Published | None:
-        """Look for `post` after an unknown outcome; None when the network cannot be asked."""
-        return None
+    def settle(self, access: Access, post: Outgoing, now: dt.datetime) -> Published | None:
+        """After an unknown outcome: the post if it exists, None when it certainly does not
+        (so it may be sent). Raises LookupFailed when asking failed (ask again later) and
+        CannotAsk where the network cannot be asked at all."""
+        raise CannotAsk(f"{self.network.label} cannot be asked whether a post exists.")
 
     def metrics(self, access: Access, remote_id: str) -> Metrics:
         return Metrics(note="not available")
@@ -213,38 +271,56 @@ class Provider(ABC):
 
 
 def raise_for_status(response: httpx.Response, *, retry_at: dt.datetime | None = None,
-                     auth_statuses: tuple[int, ...] = (401,)) -> None:
-    """The common mapping of HTTP errors; providers handle their special cases first."""
+                     auth_statuses: tuple[int, ...] = (401,), creating: bool = False) -> None:
+    """The common mapping of HTTP errors; providers handle their special cases first.
+    `creating`: the request creates a post, so a 5xx means the post may exist."""
     status = response.status_code
     if status < 400:
         return
-    detail = _detail(response)
+    detail = error_detail(response)
     if status in auth_statuses:
-        raise ReauthRequired(f"The network no longer accepts this account's access ({detail}).")
+        raise ReauthRequired(f"The network no longer accepts this account's access ({detail}).",
+                             status=status)
     if status == 429:
         raise RateLimited(f"The network asks us to slow down ({detail}).",
-                          retry_at=retry_at)
+                          retry_at=retry_at, status=status)
+    if status >= 500 and creating:
+        raise UnknownOutcome(f"The network answered {status} to the post; it may exist all "
+                             "the same.", status=status)
     if status >= 500:
         raise Unavailable(f"The network is not available right now ({status}).", status=status)
-    raise ContentRejected(f"The network refused the post: {detail}", status=status)
+    if creating:
+        raise ContentRejected(f"The network refused the post: {detail}", status=status)
+    raise ContentRejected(f"The network answered {status} ({detail}).", status=status)
 
 
-def _detail(response: httpx.Response) -> str:
+# Texts some networks put in a generic field while the specific one sits elsewhere (X's
+# "invalid request" problem names what was wrong only in errors[0].message).
+_GENERIC = ("One or more parameters to your request was invalid.",)
+
+
+def error_detail(response: httpx.Response) -> str:
+    """The network's own words for a failed request: the most specific field it filled."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200] or str(response.status_code)
+        text = response.text.strip()
+        return text[:200] if text and not text.startswith("<") else str(response.status_code)
     if isinstance(body, dict):
-        for key in ("message", "error_description", "error", "detail", "title"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return value[:200]
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            return str(errors[0].get("message") or errors[0])[:200]
+            message = errors[0].get("message") or errors[0].get("detail")
+            if isinstance(message, str) and message:
+                return message[:200]
+        for key in ("message", "error_description", "detail", "error", "title"):
+            value = body.get(key)
+            if isinstance(value, str) and value and value not in _GENERIC:
+                return value[:200]
     return str(body)[:200]
 
 
 def sent_but_unanswered(exc: httpx.HTTPError) -> bool:
-    """A timeout while reading means the network may have taken the post."""
-    return isinstance(exc, (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError))
+    """A failure after the request went out means the network may have taken the post; a
+    connection that was never made (refused, no route, connect time-out) means it did not."""
+    return isinstance(exc, (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError,
+                            httpx.WriteError, httpx.WriteTimeout))

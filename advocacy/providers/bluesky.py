@@ -18,10 +18,12 @@ from advocacy.providers.api import (
     Capabilities,
     Client,
     ContentRejected,
+    LookupFailed,
     Metrics,
     Outgoing,
     Profile,
     Provider,
+    ProviderError,
     Published,
     RateLimited,
     ReauthRequired,
@@ -34,6 +36,7 @@ from advocacy.providers.api import (
 from advocacy.providers.base import Composition, Network, query
 from advocacy.providers.counting import find_urls
 from advocacy.providers.http import UnsafeAddress
+from advocacy.providers.keys import is_tid
 
 POST = "app.bsky.feed.post"
 
@@ -90,7 +93,7 @@ class BlueskyAPI(Provider):
         needs_credentials=False, per_server=True)
 
     def _call(self, method: str, base_url: str, nsid: str, *, token: str | None = None,
-              **kwargs: object) -> httpx.Response:
+              creating: bool = False, **kwargs: object) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[call-overload]
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -101,7 +104,7 @@ class BlueskyAPI(Provider):
         except UnsafeAddress as exc:
             raise AddressRefused(f"The Bluesky server is refused: {exc}.") from None
         except httpx.HTTPError as exc:
-            if method == "POST" and sent_but_unanswered(exc):
+            if creating and sent_but_unanswered(exc):
                 raise UnknownOutcome("The Bluesky server did not answer in time.") from exc
             raise Unavailable(f"The Bluesky server cannot be reached ({exc}).") from exc
         error = _error_name(response)
@@ -116,8 +119,9 @@ class BlueskyAPI(Provider):
                 "AuthenticationRequired", "InvalidToken", "AuthMissing", "AccountTakedown"):
             raise ReauthRequired("Bluesky does not accept this account's sign-in any more.")
         if response.status_code == 400:
-            raise ContentRejected(f"Bluesky refused the post: {_message(response)}")
-        raise_for_status(response)
+            raise ContentRejected(f"Bluesky refused the post: {_message(response)}",
+                                  status=400, reason=error or "content")
+        raise_for_status(response, creating=creating)
         return response
 
     def login(self, base_url: str, identifier: str, app_password: str) -> Session:
@@ -166,13 +170,42 @@ class BlueskyAPI(Provider):
             "langs": [post.language],
             "embed": {"$type": "app.bsky.embed.external", "external": card},
         }
+        request: dict[str, object] = {"repo": access.external_id, "collection": POST,
+                                      "record": record}
+        if is_tid(post.idempotency_key):
+            # Our own record key: a second create of the same post is refused by the PDS
+            # (it answers 500), so a resend can never make a second post.
+            request["rkey"] = post.idempotency_key
         answer = self._call("POST", access.base_url or "", "com.atproto.repo.createRecord",
-                            token=access.access_token,
-                            json={"repo": access.external_id, "collection": POST,
-                                  "record": record}).json()
+                            token=access.access_token, creating=True, json=request).json()
         return Published(answer["uri"], _web_url(access, answer["uri"]))
 
-    def find(self, access: Access, post: Outgoing) -> Published | None:
+    def settle(self, access: Access, post: Outgoing, now: dt.datetime) -> Published | None:
+        """The record key is ours: ask for exactly that record. (Rows queued before keys
+        were TIDs are looked for among the latest records.)"""
+        try:
+            if is_tid(post.idempotency_key):
+                return self._record(access, post.idempotency_key)
+            return self._latest(access, post)
+        except (ReauthRequired, TokenExpired):
+            raise
+        except ProviderError as exc:
+            raise LookupFailed(f"Bluesky could not be asked whether the post exists "
+                               f"({exc.message})", retry_at=exc.retry_at) from None
+
+    def _record(self, access: Access, rkey: str) -> Published | None:
+        try:
+            answer = self._call("GET", access.base_url or "", "com.atproto.repo.getRecord",
+                                token=access.access_token,
+                                params={"repo": access.external_id, "collection": POST,
+                                        "rkey": rkey}).json()
+        except ContentRejected as exc:
+            if exc.reason == "RecordNotFound":
+                return None
+            raise
+        return Published(answer["uri"], _web_url(access, answer["uri"]))
+
+    def _latest(self, access: Access, post: Outgoing) -> Published | None:
         answer = self._call("GET", access.base_url or "", "com.atproto.repo.listRecords",
                             token=access.access_token,
                             params={"repo": access.external_id, "collection": POST,

@@ -6,12 +6,14 @@ reminded a week before."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import quote
 
 import httpx
 
 from advocacy.providers.api import (
     Access,
+    AlreadyPosted,
     Capabilities,
     ContentRejected,
     Metrics,
@@ -20,21 +22,20 @@ from advocacy.providers.api import (
     Provider,
     Published,
     RateLimited,
+    ReauthRequired,
     Tokens,
     Unavailable,
     UnknownOutcome,
     VersionRetired,
+    error_detail,
     raise_for_status,
     sent_but_unanswered,
 )
 from advocacy.providers.base import Composition, Network, query
-from advocacy.providers.counting import find_urls
+from advocacy.providers.little import escape_little
 
 SCOPES = "openid profile email w_member_social"
 ANALYTICS_SCOPE = "r_member_postAnalytics"
-# Characters of LinkedIn's "little" text format. Unescaped, LinkedIn accepts the post and
-# silently cuts it at the first one. "#" stays as it is so hashtags work.
-RESERVED = set("\\|{}@[]()<>*_~")
 
 
 def intent(c: Composition) -> str:
@@ -44,15 +45,20 @@ def intent(c: Composition) -> str:
 NETWORK = Network("linkedin", "LinkedIn", intent, url_only=True, order=1)
 
 
-def escape_little(text: str) -> str:
-    """Escape the reserved characters outside URLs."""
-    out, last = [], 0
-    for start, end in find_urls(text):
-        out.append("".join("\\" + ch if ch in RESERVED else ch for ch in text[last:start]))
-        out.append(text[start:end])
-        last = end
-    out.append("".join("\\" + ch if ch in RESERVED else ch for ch in text[last:]))
-    return "".join(out)
+# LinkedIn's duplicate refusal names the post it duplicates ("... duplicate of urn:li:...").
+_DUPLICATE_OF = re.compile(r"urn:li:(?:share|ugcPost|activity):\d+")
+
+
+def _code(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("code") or "") if isinstance(body, dict) else ""
+
+
+def _post_url(urn: str) -> str:
+    return f"https://www.linkedin.com/feed/update/{urn}/"
 
 
 def _next_midnight() -> dt.datetime:
@@ -82,12 +88,13 @@ class LinkedInAPI(Provider):
                 "LinkedIn-Version": self.config["LINKEDIN_API_VERSION"],
                 "X-Restli-Protocol-Version": "2.0.0"}
 
-    def _call(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+    def _call(self, method: str, url: str, *, creating: bool = False,
+              **kwargs: object) -> httpx.Response:
         try:
             with self.http() as http:
                 response = http.request(method, url, **kwargs)  # type: ignore[arg-type]
         except httpx.HTTPError as exc:
-            if method == "POST" and sent_but_unanswered(exc):
+            if creating and sent_but_unanswered(exc):
                 raise UnknownOutcome("LinkedIn did not answer in time.") from exc
             raise Unavailable(f"LinkedIn cannot be reached ({exc}).") from exc
         if response.status_code == 426:
@@ -96,9 +103,19 @@ class LinkedInAPI(Provider):
                 "an administrator must set ADVOCACY_LINKEDIN_API_VERSION to a current one.")
         if response.status_code == 429:
             raise RateLimited("LinkedIn's daily limit is reached.", retry_at=_next_midnight())
-        if response.status_code == 422 and "DUPLICATE" in response.text.upper():
-            raise ContentRejected("LinkedIn refuses a post identical to an earlier one of yours.")
-        raise_for_status(response)
+        if response.status_code == 422 and _code(response) == "DUPLICATE_POST":
+            urn = _DUPLICATE_OF.search(error_detail(response))
+            raise AlreadyPosted(
+                "LinkedIn refuses a post identical to an earlier one of yours"
+                + (f" ({urn.group()})." if urn else "."),
+                Published(urn.group(), _post_url(urn.group())) if urn else None, status=422)
+        if response.status_code == 401:
+            code = _code(response)
+            reason = {"REVOKED_ACCESS_TOKEN": "revoked", "EXPIRED_ACCESS_TOKEN": "expired"}.get(
+                code, "auth")
+            raise ReauthRequired(f"LinkedIn no longer accepts this account's access "
+                                 f"({error_detail(response)}).", status=401, reason=reason)
+        raise_for_status(response, creating=creating)
         return response
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
@@ -129,7 +146,7 @@ class LinkedInAPI(Provider):
 
     def publish(self, access: Access, post: Outgoing) -> Published:
         response = self._call("POST", self._api("/rest/posts"), headers=self._headers(access),
-                              json={
+                              creating=True, json={
             "author": access.external_id,
             "commentary": escape_little(post.body),
             "visibility": "PUBLIC",
@@ -144,7 +161,7 @@ class LinkedInAPI(Provider):
         urn = response.headers.get("x-restli-id", "")
         if not urn:
             raise UnknownOutcome("LinkedIn answered without the id of the post.")
-        return Published(urn, f"https://www.linkedin.com/feed/update/{urn}/")
+        return Published(urn, _post_url(urn))
 
     def delete(self, access: Access, remote_id: str) -> None:
         self._call("DELETE", self._api(f"/rest/posts/{quote(remote_id, safe='')}"),

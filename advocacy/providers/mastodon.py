@@ -11,18 +11,22 @@ import httpx
 from advocacy.providers.api import (
     Access,
     AddressRefused,
+    CannotAsk,
     Capabilities,
     Client,
+    LookupFailed,
     Metrics,
     Outgoing,
     Profile,
     Provider,
+    ProviderError,
     Published,
     RateLimited,
     ReauthRequired,
     Tokens,
     Unavailable,
     UnknownOutcome,
+    error_detail,
     raise_for_status,
     sent_but_unanswered,
 )
@@ -48,6 +52,17 @@ def intent(c: Composition) -> str:
 NETWORK = Network("mastodon", "Mastodon", intent, order=4)
 
 SCOPES = "read:accounts read:statuses write:statuses"
+# Mastodon keeps an Idempotency-Key for about an hour; after 50 minutes we read instead.
+IDEMPOTENCY_WINDOW = dt.timedelta(minutes=50)
+LOOKUP_MARGIN = dt.timedelta(minutes=2)
+LOOKUP_PAGES = 5
+
+
+def _created(status: dict[str, object]) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(status.get("created_at")).replace("Z", "+00:00"))
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _reset_time(response: httpx.Response) -> dt.datetime | None:
@@ -70,20 +85,29 @@ class MastodonAPI(Provider):
         refresh="none", token_lifetime=None, idempotency=True, lookup=True, metrics=True,
         needs_credentials=False, per_server=True)
 
-    def _call(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+    def _call(self, method: str, url: str, *, creating: bool = False,
+              **kwargs: object) -> httpx.Response:
         try:
             with self.http(guard=True) as http:
                 response = http.request(method, url, **kwargs)  # type: ignore[arg-type]
         except UnsafeAddress as exc:
             raise AddressRefused(f"The Mastodon server is refused: {exc}.") from None
         except httpx.HTTPError as exc:
-            if method == "POST" and sent_but_unanswered(exc):
+            if creating and sent_but_unanswered(exc):
                 raise UnknownOutcome("The server did not answer in time.") from exc
             raise Unavailable(f"The Mastodon server cannot be reached ({exc}).") from exc
         if response.status_code == 429:
             raise RateLimited("The Mastodon server asks us to slow down.",
-                              retry_at=_reset_time(response))
-        raise_for_status(response)
+                              retry_at=_reset_time(response), status=429)
+        if response.status_code == 401:
+            # Doorkeeper says which: "The access token was revoked" (by the person, in
+            # their settings, or by the server), "... expired", or "... is invalid".
+            detail = error_detail(response)
+            reason = "revoked" if "revoked" in detail else "expired" if "expired" in detail \
+                else "auth"
+            raise ReauthRequired(f"The Mastodon server no longer accepts this account's "
+                                 f"access ({detail}).", status=401, reason=reason)
+        raise_for_status(response, creating=creating)
         return response
 
     def register(self, base_url: str, redirect_uri: str, app_name: str,
@@ -138,25 +162,47 @@ class MastodonAPI(Provider):
 
     def publish(self, access: Access, post: Outgoing) -> Published:
         # The Idempotency-Key makes a resend within an hour return the same status.
-        status = self._call("POST", f"{access.base_url}/api/v1/statuses",
+        status = self._call("POST", f"{access.base_url}/api/v1/statuses", creating=True,
                             headers={**self._auth(access),
                                      "Idempotency-Key": post.idempotency_key},
                             data={"status": post.text, "visibility": "public",
                                   "language": post.language}).json()
         return Published(str(status["id"]), status.get("url") or "")
 
-    def find(self, access: Access, post: Outgoing) -> Published | None:
-        """Look among the account's latest statuses for the tracked link. (Resending with
-        the same Idempotency-Key would do too, but only within the hour the server keeps
-        keys; the job may come back later than that.)"""
-        statuses = self._call(
-            "GET", f"{access.base_url}/api/v1/accounts/{quote(access.external_id)}/statuses",
-            params={"limit": 40, "exclude_reblogs": "true", "exclude_replies": "true"},
-            headers=self._auth(access)).json()
-        for status in statuses:
-            if post.link in html.unescape(status.get("content") or ""):
-                return Published(str(status["id"]), status.get("url") or "")
-        return None
+    def settle(self, access: Access, post: Outgoing, now: dt.datetime) -> Published | None:
+        """While the server still remembers the Idempotency-Key (about an hour), sending
+        again returns the status the first attempt made, or makes it if that one never
+        arrived. Later, the account's own statuses since the first attempt are read."""
+        if post.sent_at is not None and now - post.sent_at < IDEMPOTENCY_WINDOW:
+            try:
+                return self.publish(access, post)
+            except (UnknownOutcome, Unavailable, RateLimited) as exc:
+                raise LookupFailed(f"The server could not be asked again ({exc.message})",
+                                   retry_at=exc.retry_at) from None
+        return self._look_up(access, post, now)
+
+    def _look_up(self, access: Access, post: Outgoing, now: dt.datetime) -> Published | None:
+        since = (post.sent_at or now) - LOOKUP_MARGIN
+        params: dict[str, object] = {"limit": 40, "exclude_reblogs": "true"}
+        url = f"{access.base_url}/api/v1/accounts/{quote(access.external_id)}/statuses"
+        for _page in range(LOOKUP_PAGES):
+            try:
+                statuses = self._call("GET", url, params=params,
+                                      headers=self._auth(access)).json()
+            except ReauthRequired:
+                raise
+            except ProviderError as exc:
+                raise LookupFailed(f"The server could not be asked whether the post exists "
+                                   f"({exc.message})", retry_at=exc.retry_at) from None
+            for status in statuses:
+                # The link is in the href of the status's HTML, whole, even where the text
+                # shows it shortened.
+                if post.link in html.unescape(status.get("content") or ""):
+                    return Published(str(status["id"]), status.get("url") or "")
+            if not statuses or _created(statuses[-1]) < since:
+                return None  # read back to before the first attempt: it is not there
+            params["max_id"] = statuses[-1]["id"]
+        raise CannotAsk("More statuses were posted since than we read through.")
 
     def delete(self, access: Access, remote_id: str) -> None:
         self._call("DELETE", f"{access.base_url}/api/v1/statuses/{quote(remote_id)}",

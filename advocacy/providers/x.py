@@ -5,25 +5,32 @@ must never be used again, or X may revoke the whole family)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from urllib.parse import quote
 
 import httpx
 
 from advocacy.providers.api import (
     Access,
+    AlreadyPosted,
+    CannotAsk,
     Capabilities,
     Client,
     ContentRejected,
+    LookupFailed,
     Metrics,
     Outgoing,
     Profile,
     Provider,
+    ProviderError,
     Published,
     RateLimited,
     ReauthRequired,
     Tokens,
     Unavailable,
     UnknownOutcome,
+    UsageCapped,
+    error_detail,
     raise_for_status,
     sent_but_unanswered,
 )
@@ -39,6 +46,32 @@ def intent(c: Composition) -> str:
 NETWORK = Network("x", "X", intent, order=3)
 
 
+LOOKUP_MARGIN = dt.timedelta(minutes=2)  # clocks differ: start reading a little earlier
+LOOKUP_PAGES = 3
+
+
+def next_month(now: dt.datetime | None = None) -> dt.datetime:
+    """The start of the next calendar month (UTC), when a monthly cap is assumed to reset."""
+    now = now or dt.datetime.now(dt.UTC)
+    first = now.date().replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return dt.datetime.combine(following, dt.time(), dt.UTC)
+
+
+def _usage_capped(response: httpx.Response) -> bool:
+    """X's answer when the app's monthly usage cap is used up (a problem whose type ends in
+    usage-capped, or a title UsageCapExceeded), as opposed to a 15-minute rate limit."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "usage_capped" in response.text.lower() or "usage-capped" in response.text
+    if not isinstance(body, dict):
+        return False
+    marks = (str(body.get("type", "")), str(body.get("title", "")), str(body.get("detail", "")))
+    return any(m.endswith("usage-capped") or m in ("UsageCapExceeded", "usage_capped")
+               or "usage cap" in m.lower() for m in marks)
+
+
 def _reset_time(response: httpx.Response) -> dt.datetime | None:
     value = response.headers.get("x-rate-limit-reset")
     return dt.datetime.fromtimestamp(int(value), dt.UTC) if value and value.isdigit() else None
@@ -49,7 +82,9 @@ class XAPI(Provider):
     capabilities = Capabilities(
         network="x", char_limit=280, counts_urls_as=23, auth="oauth_pkce", refresh="rotating",
         token_lifetime=dt.timedelta(hours=2), idempotency=False, lookup=True, metrics=True,
-        needs_credentials=True, per_server=False)
+        needs_credentials=True, per_server=False,
+        # Pay-per-use since February 2026 (share-apis.md, updates of December 2026).
+        cost_per_post=Decimal("0.015"), cost_per_link_post=Decimal("0.20"))
 
     @property
     def client(self) -> Client:
@@ -61,19 +96,28 @@ class XAPI(Provider):
     def _api(self, path: str) -> str:
         return f"{self.config['X_API_URL'].rstrip('/')}{path}"
 
-    def _call(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+    def _call(self, method: str, path: str, *, creating: bool = False,
+              **kwargs: object) -> httpx.Response:
         try:
             with self.http() as http:
                 response = http.request(method, self._api(path), **kwargs)  # type: ignore[arg-type]
         except httpx.HTTPError as exc:
-            if method == "POST" and sent_but_unanswered(exc):
+            if creating and sent_but_unanswered(exc):
                 raise UnknownOutcome("X did not answer in time.") from exc
             raise Unavailable(f"X cannot be reached ({exc}).") from exc
+        if response.status_code == 429 and _usage_capped(response):
+            raise UsageCapped(f"X's monthly usage cap is reached ({error_detail(response)}).",
+                              retry_at=next_month(), status=429)
         if response.status_code == 429:
-            raise RateLimited("X asks us to slow down.", retry_at=_reset_time(response))
+            raise RateLimited("X asks us to slow down.", retry_at=_reset_time(response),
+                              status=429)
         if response.status_code == 403 and "duplicate" in response.text.lower():
-            raise ContentRejected("X refuses a post identical to an earlier one of yours.")
-        raise_for_status(response)
+            raise AlreadyPosted("X refuses a post identical to an earlier one of yours.",
+                                status=403)
+        if response.status_code in (400, 403) and "too long" in response.text.lower():
+            raise ContentRejected(f"X refused the post: {error_detail(response)}", status=403,
+                                  reason="too_long")
+        raise_for_status(response, creating=creating)
         return response
 
     def authorize_url(self, redirect_uri: str, state: str, challenge: str) -> str:
@@ -119,21 +163,42 @@ class XAPI(Provider):
         return f"https://x.com/{access.handle.lstrip('@') or 'i'}/status/{post_id}"
 
     def publish(self, access: Access, post: Outgoing) -> Published:
-        data = self._call("POST", "/2/tweets", json={"text": post.text},
+        data = self._call("POST", "/2/tweets", json={"text": post.text}, creating=True,
                           headers=self._auth(access)).json()["data"]
         return Published(str(data["id"]), self._url(access, str(data["id"])))
 
-    def find(self, access: Access, post: Outgoing) -> Published | None:
-        """X has no idempotency key: after an unknown outcome, look at the latest posts."""
-        answer = self._call("GET", f"/2/users/{quote(access.external_id)}/tweets",
-                            params={"max_results": 20, "tweet.fields": "entities"},
-                            headers=self._auth(access)).json()
-        for tweet in answer.get("data", []):
-            # The text shows every URL as a t.co link; the original is in the entities.
-            urls = tweet.get("entities", {}).get("urls", [])
-            if any(u.get("expanded_url") == post.link for u in urls):
-                return Published(str(tweet["id"]), self._url(access, str(tweet["id"])))
-        return None
+    def settle(self, access: Access, post: Outgoing, now: dt.datetime) -> Published | None:
+        """X takes no idempotency key: read the author's posts since the first attempt and
+        look for the tracked link (X shows every URL as a t.co link; the original is in the
+        entities). Every page read is billed, so the window is as short as the facts allow."""
+        since = (post.sent_at or now) - LOOKUP_MARGIN
+        params: dict[str, object] = {
+            "max_results": 100, "tweet.fields": "entities",
+            "start_time": since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        for _page in range(LOOKUP_PAGES):
+            try:
+                answer = self._call("GET", f"/2/users/{quote(access.external_id)}/tweets",
+                                    params=params, headers=self._auth(access)).json()
+            except (ReauthRequired, UsageCapped):
+                raise
+            except ProviderError as exc:
+                raise LookupFailed(f"X could not be asked whether the post exists "
+                                   f"({exc.message})", retry_at=exc.retry_at) from None
+            if answer.get("errors") and not answer.get("data"):
+                raise LookupFailed("X could not be asked whether the post exists "
+                                   f"({answer['errors'][0].get('detail', 'error')}).")
+            for tweet in answer.get("data", []):
+                # X shows a URL it recognises as a t.co link and names the original in
+                # the entities; one it does not recognise stays in the text as it is.
+                urls = tweet.get("entities", {}).get("urls", [])
+                if post.link in (tweet.get("text") or "") or any(
+                        u.get("expanded_url") == post.link for u in urls):
+                    return Published(str(tweet["id"]), self._url(access, str(tweet["id"])))
+            token = answer.get("meta", {}).get("next_token")
+            if not token:
+                return None
+            params["pagination_token"] = token
+        raise CannotAsk("More posts were made since than X lets us read through.")
 
     def delete(self, access: Access, remote_id: str) -> None:
         self._call("DELETE", f"/2/tweets/{quote(remote_id)}", headers=self._auth(access))

@@ -24,7 +24,8 @@ from advocacy.content.models import ContentItem
 from advocacy.reports.periods import make_period
 from advocacy.reports.privacy import protect
 from advocacy.reports.reach import Figures, Filters, figures
-from advocacy.sharing.models import OutboxPost, Share
+from advocacy.sharing.models import OutboxPost, PostState, Share
+from advocacy.sharing.outbox import budget
 
 ITEMS_PER_100 = 3.5
 MONTHS = 12
@@ -65,8 +66,9 @@ class Health:
     weeks: list[Supply]
     reconnect: dict[str, int]  # network -> accounts waiting to be reconnected
     expiring: dict[str, int]  # network -> accounts whose access ends within a week
-    failed: dict[str, int]  # network -> failed or blocked posts in the last 30 days
+    failed: dict[str, int]  # network -> failed or unconfirmed posts in the last 30 days
     latest_failed: list[FailedPost]
+    costs: list[budget.Spend]  # this month's posts by API on networks that bill per post
 
 
 def _months(today: dt.date) -> list[dt.date]:
@@ -113,7 +115,7 @@ def build(session: Session, now: dt.datetime, zone: ZoneInfo, k: int | None) -> 
             SocialAccount.expires_at.is_not(None),
             SocialAccount.expires_at < now + EXPIRY_WARNING)
         .group_by(SocialAccount.network)).all())
-    recent = (OutboxPost.state.in_(("failed", "blocked")),
+    recent = (OutboxPost.state.in_((PostState.FAILED, PostState.IN_DOUBT)),
               OutboxPost.created_at >= now - dt.timedelta(days=FAILED_DAYS))
     failed = dict(session.execute(
         sa.select(Share.network, sa.func.count()).select_from(OutboxPost)
@@ -127,4 +129,5 @@ def build(session: Session, now: dt.datetime, zone: ZoneInfo, k: int | None) -> 
                   .join(ContentItem, ContentItem.id == Share.item_id)
                   .where(*recent).order_by(OutboxPost.created_at.desc()).limit(10))]
     return Health(active_by_month(session, today, k), supply_by_week(session, today, zone, k),
-                  reconnect, expiring, failed, latest)
+                  reconnect, expiring, failed, latest,
+                  [budget.spend(session, network, now) for network in budget.billed_networks()])

@@ -4,13 +4,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    DecimalField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from advocacy.forms import BaseForm
 from advocacy.people.forms import MultiCheckboxField
@@ -54,6 +56,20 @@ class ResumeForm(BaseForm):
                               "posts again."), validators=[DataRequired(
                                   message=_l("Confirm that posting may resume."))])
     submit = SubmitField(_l("Resume posting"))
+
+
+class BudgetForm(BaseForm):
+    """An admin's monthly budget for posting by API on a network that bills per post."""
+
+    monthly_posts = IntegerField(
+        _l("Posts a month"), validators=[Optional(), NumberRange(
+            min=0, max=1_000_000, message=_l("Enter a number of posts from 0 to 1,000,000."))],
+        description=_l("Empty: no limit by number."))
+    monthly_amount = DecimalField(
+        _l("Amount a month"), places=2, validators=[Optional(), NumberRange(
+            min=0, max=1_000_000, message=_l("Enter an amount from 0 to 1,000,000."))],
+        description=_l("Empty: no limit by amount."))
+    submit = SubmitField(_l("Save budget"))
 
 
 class DraftForm(BaseForm):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,7 +21,9 @@ class Share(Base):
     """One person sharing one item on one network, with its own tracked link.
 
     The target URL and campaign slug are copied in when the share is made: the link in the
-    post must keep leading where it led, even if the item is edited later.
+    post must keep leading where it led, even if the item is edited later. The post is
+    kept in its three parts (the person's words, the disclosure line, the tracked link) and
+    composed from them wherever it is sent or shown.
     """
 
     __tablename__ = "share"
@@ -40,7 +44,9 @@ class Share(Base):
     method: Mapped[str] = mapped_column(sa.String(10), default="intent", server_default="intent")
     share_text_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("share_text.id", ondelete="SET NULL"))
-    text: Mapped[str] = mapped_column(sa.Text)
+    text: Mapped[str] = mapped_column(sa.Text)  # the person's words
+    disclosure: Mapped[str] = mapped_column(sa.Text, default="")
+    link: Mapped[str] = mapped_column(sa.String(2100), default="")
     edited: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     target_url: Mapped[str] = mapped_column(sa.String(2000))
     utm_campaign: Mapped[str | None] = mapped_column(sa.String(80))
@@ -57,6 +63,17 @@ class Share(Base):
     user: Mapped[User | None] = relationship()
     item: Mapped[ContentItem] = relationship()
     post: Mapped[OutboxPost | None] = relationship(back_populates="share", uselist=False)
+
+    @property
+    def body(self) -> str:
+        """The words and the disclosure line: what a network shows above a link card."""
+        return "\n\n".join(part for part in (self.text.strip(), self.disclosure.strip())
+                            if part)
+
+    @property
+    def full(self) -> str:
+        """The whole post as it is sent: words, disclosure line, and the link on its own line."""
+        return f"{self.body}\n{self.link}" if self.body else self.link
 
 
 class Click(Base):
@@ -83,23 +100,35 @@ class Click(Base):
     counted: Mapped[bool | None]
 
 
-POST_STATES = ("queued", "sending", "posted", "failed", "cancelled", "blocked")
+class PostState(enum.StrEnum):
+    """Where a post by API stands. Only advocacy.sharing.outbox.states changes it."""
+
+    QUEUED = "queued"  # waits for its time (run_at), or for its account to be reconnected
+    SENDING = "sending"  # claimed by the job; the request is under way
+    UNKNOWN = "unknown"  # sent, no clear answer: the job settles it (look-up or safe resend)
+    IN_DOUBT = "in_doubt"  # cannot be settled by asking: the person looks and decides
+    POSTED = "posted"
+    FAILED = "failed"  # certainly not on the network
+    CANCELLED = "cancelled"
+
+
+POST_STATES = tuple(state.value for state in PostState)
 
 
 class OutboxPost(Base):
     """A share that is posted through a network's API by the job, not by the browser.
 
-    `queued` posts are sent when `run_at` has passed (a future `run_at` is a scheduled
-    share); `sending` is claimed by the job; `blocked` waits for the account to be
-    reconnected. The idempotency key goes to networks that accept one (Mastodon); for the
-    others the job looks for the post before it tries again after an unknown outcome.
+    The account it goes out from is the person's current one on that network, looked up
+    when it is sent; while that account needs reconnecting a queued post simply waits. The
+    idempotency key is the same on every attempt (Mastodon's Idempotency-Key, Bluesky's
+    record key), so resending is harmless where a network takes one.
     """
 
     __tablename__ = "outbox_post"
     __table_args__ = (
         sa.CheckConstraint(
-            "state IN ('queued', 'sending', 'posted', 'failed', 'cancelled', 'blocked')",
-            name="known_state"),
+            "state IN ('queued', 'sending', 'unknown', 'in_doubt', 'posted', 'failed', "
+            "'cancelled')", name="known_state"),
         sa.Index("ix_outbox_post_state_run_at", "state", "run_at"),
         sa.Index("ix_outbox_post_account_id", "account_id"),
         sa.Index("ix_outbox_post_posted_at", "posted_at"),
@@ -109,20 +138,29 @@ class OutboxPost(Base):
     id: Mapped[intpk]
     share_id: Mapped[int] = mapped_column(sa.ForeignKey("share.id", ondelete="CASCADE"),
                                           unique=True)
+    # The account of the last attempt (history); sending uses the person's current one.
     account_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("social_account.id", ondelete="SET NULL"))
-    state: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    state: Mapped[str] = mapped_column(sa.String(10), default=PostState.QUEUED)
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     run_at: Mapped[dt.datetime]
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_at: Mapped[dt.datetime | None]
+    first_sent_at: Mapped[dt.datetime | None]  # the first attempt: look-ups start there
+    # True while the outcome of an attempt is open and must be settled before sending.
     outcome_unknown: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    last_error: Mapped[str | None] = mapped_column(sa.String(500))
-    error_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    # True for good once any attempt's outcome was open (a duplicate answer then means the
+    # post is there).
+    doubted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    looked_at: Mapped[dt.datetime | None]  # the person went to look for a post in doubt
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))  # the network's words
+    error_kind: Mapped[str | None] = mapped_column(sa.String(20))  # our reason code
     remote_id: Mapped[str | None] = mapped_column(sa.String(300))
     remote_url: Mapped[str | None] = mapped_column(sa.String(500))
     posted_at: Mapped[dt.datetime | None]
     deleted_at: Mapped[dt.datetime | None]
+    # What the network billed for the post (X), in the network's currency.
+    cost: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 4))
     # Engagement as the network reports it (measured), fetched for 14 days after posting.
     likes: Mapped[int | None]
     reposts: Mapped[int | None]
@@ -133,6 +171,25 @@ class OutboxPost(Base):
     created_at: Mapped[created_at]
 
     share: Mapped[Share] = relationship(back_populates="post")
+
+
+class NetworkBudget(Base):
+    """An admin's monthly budget for posting by API on a network that bills per post (X),
+    and the stop that holds while the budget or the network's usage cap is used up."""
+
+    __tablename__ = "network_budget"
+    __table_args__ = (
+        sa.CheckConstraint("stop_reason IS NULL OR stop_reason IN ('budget', 'capped')",
+                           name="known_stop_reason"),
+    )
+
+    network: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    monthly_posts: Mapped[int | None]  # None: no limit by count
+    monthly_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))  # None: none
+    stopped_until: Mapped[dt.datetime | None]
+    stop_reason: Mapped[str | None] = mapped_column(sa.String(10))
+    stop_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    notified_at: Mapped[dt.datetime | None]  # admins were mailed about the current stop
 
 
 class ShareMetric(Base):

@@ -227,21 +227,19 @@ def new_share(session: Session, user: User, item: ContentItem, network: str, tex
               share_text_id: int | None, settings: ProgrammeSettings,
               link_for: Callable[[str], str], *, method: str,
               now: dt.datetime) -> Share:
-    """The share row with its own tracked link and the composed text (the person's words,
-    the disclosure line, the link). Counters and points are the caller's: a share link
-    counts at once, a post by API when the network confirms it."""
+    """The share row with its own tracked link, the person's words and the disclosure line
+    kept apart. Counting it is `count_share`'s: a share link counts at once, a post by API
+    when the network confirms it."""
     text = text.strip()
     if len(text) > MAX_TEXT:
         raise DomainError(_("The text is longer than %(n)d characters.", n=MAX_TEXT))
     code = _unused_code(session)
-    composition = Composition(text=text, disclosure=settings.disclosure_line(item.language),
-                              link=link_for(code), title=item.title,
-                              mastodon_instance=user.mastodon_instance)
     suggestion = next((t for t in item.share_texts if t.id == share_text_id), None)
     share = Share(
         code=code, user_id=user.id, item_id=item.id, tier_id=user.tier_id, network=network,
-        method=method, share_text_id=suggestion.id if suggestion else None,
-        text=composition.full, edited=suggestion is None or suggestion.text.strip() != text,
+        method=method, share_text_id=suggestion.id if suggestion else None, text=text,
+        disclosure=settings.disclosure_line(item.language), link=link_for(code),
+        edited=suggestion is None or suggestion.text.strip() != text,
         target_url=item.url, utm_campaign=item.campaign.slug if item.campaign else None,
         created_at=now)
     session.add(share)
@@ -250,12 +248,58 @@ def new_share(session: Session, user: User, item: ContentItem, network: str, tex
     return share
 
 
+def composition(share: Share) -> Composition:
+    """The share as a network's share page takes it."""
+    user = share.user
+    return Composition(text=share.text, disclosure=share.disclosure, link=share.link,
+                       title=share.item.title,
+                       mastodon_instance=user.mastodon_instance if user else None)
+
+
+def count_share(session: Session, share: Share, settings: ProgrammeSettings, now: dt.datetime,
+                timezone: str) -> None:
+    """What happens once a share went out, by share page or by API: it counts for its
+    suggestion, for the item and in points (and the first share of a person earns more)."""
+    first = first_share_of(session, share.user_id, excluding=share.id)
+    share.posted_at = now
+    if share.share_text_id is not None:
+        session.execute(sa.update(ShareText).where(ShareText.id == share.share_text_id)
+                        .values(times_used=ShareText.times_used + 1))
+    session.execute(sa.update(ContentItem).where(ContentItem.id == share.item_id)
+                    .values(share_count=ContentItem.share_count + 1))
+    if share.user_id is not None:
+        award(session, share.user_id, "share", "share", share.id, settings, now, timezone)
+        if first:
+            award(session, share.user_id, "first_share", "share", share.id, settings, now,
+                  timezone)
+
+
 def first_share_of(session: Session, user_id: int | None, excluding: int | None = None) -> bool:
     """True when the person has no share that went out yet (besides `excluding`)."""
     query = sa.select(Share.id).where(Share.user_id == user_id, Share.posted_at.is_not(None))
     if excluding is not None:
         query = query.where(Share.id != excluding)
     return session.scalar(query.limit(1)) is None
+
+
+def as_sent(share: Share) -> str:
+    """The text the network receives for this share, which is what its limit counts. Where
+    the network takes the link apart (LinkedIn, by API as a card or on its share page
+    beside the pasted text), that is the words and the disclosure line; everywhere else
+    the whole post with its link."""
+    return share.body if NETWORKS[share.network].url_only else share.full
+
+
+def too_long(network: str, text: str, limit: int | None = None,
+             url_length: int | None = None) -> DomainError | None:
+    """The error to show when `text` (as the network receives it) is over its budget."""
+    size = measure(network, text, limit=limit, url_length=url_length)
+    if not size.over:
+        return None
+    return DomainError(_("Your text is too long for %(network)s: %(used)d of %(limit)d "
+                         "(including the disclosure line and the link). Please shorten it.",
+                         network=NETWORKS[network].label, used=size.used,
+                         limit=size.limit or 0))
 
 
 def create_share(session: Session, user: User, item: ContentItem, request: ShareRequest,
@@ -268,28 +312,14 @@ def create_share(session: Session, user: User, item: ContentItem, request: Share
     now = now or utcnow()
     network = get_network(request.network)
     confirm_guidelines(session, user, request.acknowledge_guidelines, settings, timezone, now)
-    first = first_share_of(session, user.id)
     share = new_share(session, user, item, network.key, request.text, request.share_text_id,
                       settings, link_for, method="intent", now=now)
-    size = measure(network.key, share.text)
-    if size.over:
-        raise DomainError(_("Your text is too long for %(network)s: %(used)d of %(limit)d "
-                            "(including the disclosure line and the link). Please shorten it.",
-                            network=network.label, used=size.used, limit=size.limit or 0))
-    share.posted_at = now
-    if share.share_text_id is not None:
-        session.execute(sa.update(ShareText).where(ShareText.id == share.share_text_id)
-                        .values(times_used=ShareText.times_used + 1))
-    session.execute(sa.update(ContentItem).where(ContentItem.id == item.id)
-                    .values(share_count=ContentItem.share_count + 1))
-    award(session, user.id, "share", "share", share.id, settings, now, timezone)
-    if first:
-        award(session, user.id, "first_share", "share", share.id, settings, now, timezone)
+    error = too_long(network.key, as_sent(share))
+    if error is not None:
+        raise error
+    count_share(session, share, settings, now, timezone)
     log.debug("share %s of item %s on %s", share.id, item.id, network.key)
-    body, _sep, link = share.text.rpartition("\n")
-    return share, network.intent(Composition(text=body, disclosure="", link=link,
-                                             title=item.title,
-                                             mastodon_instance=user.mastodon_instance))
+    return share, network.intent(composition(share))
 
 
 def _unused_code(session: Session) -> str:

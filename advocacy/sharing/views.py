@@ -31,7 +31,14 @@ from advocacy.layout import current_settings
 from advocacy.providers.registry import NETWORKS
 from advocacy.security import public, role_required
 from advocacy.sharing import bp, drafts, links, outbox, pause, services
-from advocacy.sharing.forms import PauseForm, PostActionForm, ResumeForm, ShareForm
+from advocacy.sharing.forms import (
+    BudgetForm,
+    PauseForm,
+    PostActionForm,
+    ResumeForm,
+    ShareForm,
+)
+from advocacy.sharing.outbox import budget
 
 employee_only = role_required("employee")
 
@@ -173,14 +180,13 @@ def share(item_id: int) -> Response | tuple[str, int]:
 @bp.get("/shares")
 @employee_only
 def my_shares() -> str:
-    page = services.my_shares(get_session(), current_user,
-                              request.args.get("page", 1, type=int))
-    settings = current_settings()
-    fallbacks = {share.id: outbox.intent_fallback(share, settings) for share in page.items
-                 if share.post is not None and share.post.state in ("failed", "blocked")}
+    db = get_session()
+    page = services.my_shares(db, current_user, request.args.get("page", 1, type=int))
+    accounts = accounts_of(db, current_user)
+    standings = {share.id: outbox.standing(share.post, accounts) for share in page.items
+                 if share.post is not None}
     return render_template("sharing/my_shares.html", page=page, networks=NETWORKS,
-                           fallbacks=fallbacks, action=PostActionForm(),
-                           explanations=outbox.error_explanations())
+                           standings=standings, action=PostActionForm())
 
 
 def _post_action(post_id: int, act: Any, done: str) -> Response:
@@ -208,6 +214,58 @@ def retry_post(post_id: int) -> Response:
 @employee_only
 def cancel_post(post_id: int) -> Response:
     return _post_action(post_id, outbox.cancel_post, _("The post is cancelled."))
+
+
+@bp.post("/shares/<int:post_id>/look")
+@employee_only
+def look_for_post(post_id: int) -> Response:
+    """Off to the person's profile on the network, to see whether a post in doubt is there;
+    back in "My shares" they say what they found."""
+    if not PostActionForm().validate():
+        abort(400)
+    db = get_session()
+    try:
+        where = outbox.looked(db, current_user, post_id)
+    except DomainError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("sharing.my_shares"))
+    db.commit()
+    return redirect(where)  # built from the stored account (outbox.actions.profile_url)
+
+
+@bp.post("/shares/<int:post_id>/there")
+@employee_only
+def post_is_there(post_id: int) -> Response:
+    settings, zone = current_settings(), current_app.config["TIMEZONE"]
+    return _post_action(
+        post_id, lambda db, user, pid: outbox.confirm_posted(db, user, pid, settings, zone),
+        _("Thank you: the post counts as posted."))
+
+
+@bp.post("/shares/<int:post_id>/again")
+@employee_only
+def send_post_again(post_id: int) -> Response:
+    return _post_action(post_id, outbox.send_again, _("The post will be sent again."))
+
+
+@bp.post("/shares/<int:post_id>/by-link")
+@employee_only
+def share_post_by_link(post_id: int) -> Response:
+    """Post through the network's share page instead of its API (after a failure, or while
+    posting by API is paused): it counts as shared now, and the share page opens."""
+    if not PostActionForm().validate():
+        abort(400)
+    db = get_session()
+    try:
+        page = outbox.share_by_link(db, current_user, post_id, current_settings(),
+                                    current_app.config["TIMEZONE"])
+    except DomainError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("sharing.my_shares"))
+    db.commit()
+    return redirect(page)  # a network's share page (providers' intent builders)
 
 
 @bp.post("/shares/<int:post_id>/delete")
@@ -242,6 +300,58 @@ def _posting_page(db: Any, pause_form: PauseForm) -> str:
     return render_template("sharing/posting.html", settings=settings, paused_at=paused_at,
                            waiting=outbox.waiting_counts(db), pause_form=pause_form,
                            resume_form=ResumeForm())
+
+
+@bp.route("/posting/costs", methods=["GET", "POST"])
+@role_required("admin")
+def posting_costs() -> Response | tuple[str, int]:
+    """Monthly budgets for networks that bill each post by API (X), and their stops."""
+    db = get_session()
+    network = request.form.get("network", "")
+    forms = {}
+    for key in budget.billed_networks():
+        spent = budget.spend(db, key, utcnow())
+        form = BudgetForm(prefix=key, formdata=request.form if network == key else None)
+        if network != key and spent.budget is not None:
+            form.monthly_posts.data = spent.budget.monthly_posts
+            form.monthly_amount.data = spent.budget.monthly_amount
+        forms[key] = (form, spent)
+    if request.method == "POST":
+        if network not in forms:
+            abort(400)
+        form = forms[network][0]
+        if form.validate():
+            try:
+                budget.save_budget(db, current_user, network, form.monthly_posts.data,
+                                   form.monthly_amount.data)
+            except DomainError as exc:
+                db.rollback()
+                flash(exc.message, "error")
+            else:
+                db.commit()
+                flash(_("The budget is saved."), "success")
+                return redirect(url_for("sharing.posting_costs"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("sharing/costs.html", forms=forms, networks=NETWORKS,
+                           lift=PostActionForm()), status
+
+
+@bp.post("/posting/costs/<network>/resume")
+@role_required("admin")
+def lift_cost_stop(network: str) -> Response:
+    if not PostActionForm().validate() or network not in budget.billed_networks():
+        abort(400)
+    db = get_session()
+    try:
+        budget.lift_stop(db, network)
+    except DomainError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+    else:
+        db.commit()
+        flash(_("Posting by API to %(network)s starts again.",
+                network=NETWORKS[network].label), "success")
+    return redirect(url_for("sharing.posting_costs"))
 
 
 @bp.post("/posting/pause")

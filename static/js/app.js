@@ -22,6 +22,12 @@
     var question = form.getAttribute && form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
+      return;
+    }
+    // A form that opens its answer in a new tab changed something here too (e.g. "Look
+    // at my profile" unlocks the next step): show it once the request has gone out.
+    if (form.hasAttribute && form.hasAttribute("data-reload-after")) {
+      window.setTimeout(function () { window.location.reload(); }, 700);
     }
   });
 })();

@@ -33,14 +33,16 @@
     function urlOnly(key) { return form.getAttribute("data-url-only-" + key) === "1"; }
 
     /* The budget of every network the post goes to: the checked accounts (a Mastodon
-       server may set its own limit), or else the share page chosen below. */
+       server may set its own limit and link length), or else the share page chosen below. */
     function targets() {
       var accounts = checkedAccounts().map(function (box) {
         var limit = box.getAttribute("data-limit");
-        return [box.getAttribute("data-network"), limit ? parseInt(limit, 10) : undefined];
+        var urlLength = box.getAttribute("data-url-length");
+        return [box.getAttribute("data-network"), limit ? parseInt(limit, 10) : undefined,
+                urlLength ? parseInt(urlLength, 10) : undefined];
       });
       if (accounts.length) { return accounts; }
-      return network() ? [[network(), undefined]] : [];
+      return network() ? [[network(), undefined, undefined]] : [];
     }
 
     function update() {
@@ -48,7 +50,10 @@
       var full = body ? body + "\n" + link : link;
       var over = false;
       output.textContent = targets().map(function (target) {
-        var m = window.AdvocacyCount.measure(target[0], full, target[1]);
+        // What the network receives: where it takes the link apart (LinkedIn), the words
+        // and the disclosure line only (advocacy.sharing.services.as_sent).
+        var m = window.AdvocacyCount.measure(target[0], urlOnly(target[0]) ? body : full,
+                                             target[1], target[2]);
         over = over || m.over;
         return (targets().length > 1 ? target[0] + " " : "") +
           (m.limit ? m.used + " / " + m.limit : String(m.used));

@@ -93,6 +93,7 @@ class FakeState:
         self.lock = threading.RLock()
         self.requests: list[Recorded] = []
         self._failures: list[_Rule] = []
+        self._late_failures: list[_Rule] = []
         self._hangs: list[_Rule] = []
         self._released = threading.Event()
         self._now = float(int(time.time()))
@@ -127,6 +128,14 @@ class FakeState:
         with self.lock:
             self._failures.append(_Rule(path_prefix, method, times, status, body,
                                         dict(headers or {})))
+
+    def fail_after_next(self, status: int, *, path_prefix: str = "", body: Any = None,
+                        method: str | None = None, times: int = 1) -> None:
+        """The next `times` requests under `path_prefix` are CARRIED OUT (a post is
+        created), then answered with `status` instead of the real answer: the network's
+        "500 after it took the post"."""
+        with self.lock:
+            self._late_failures.append(_Rule(path_prefix, method, times, status, body))
 
     def hang_after_next(self, path_prefix: str, seconds: float, *,
                         method: str | None = None) -> None:
@@ -171,6 +180,18 @@ class FakeState:
         return None
 
 
+def _injected(state: FakeState, rule: _Rule) -> Response:
+    """The answer an injected failure gives: the network's usual body and headers for its
+    status, unless the rule names its own."""
+    default_body, default_headers = state.failure(rule.status)
+    body = default_body if rule.body is None else rule.body
+    response = (jsonify(body) if isinstance(body, dict | list)
+                else Response(body, content_type="text/plain"))
+    response.status_code = rule.status
+    response.headers.update({**default_headers, **rule.headers})
+    return response
+
+
 def make_app(name: str, state: FakeState) -> Flask:
     """A Flask app that records requests and applies injected failures and delays."""
     app = Flask(name)
@@ -189,19 +210,17 @@ def make_app(name: str, state: FakeState) -> Flask:
         g.recorded = recorded
         rule = state._take(state._failures, request.method, request.path)
         if rule is not None:
-            default_body, default_headers = state.failure(rule.status)
-            body = default_body if rule.body is None else rule.body
-            response = (jsonify(body) if isinstance(body, dict | list)
-                        else Response(body, content_type="text/plain"))
-            response.status_code = rule.status
-            response.headers.update({**default_headers, **rule.headers})
-            return response
+            return _injected(state, rule)
         hang = state._take(state._hangs, request.method, request.path)
         g.hang = hang.seconds if hang else 0.0
+        g.late = state._take(state._late_failures, request.method, request.path)
         return None
 
     @app.after_request
     def _finish(response: Response) -> Response:
+        late = g.get("late")
+        if late is not None:
+            response = _injected(state, late)  # the request was carried out all the same
         recorded = g.get("recorded")
         if recorded is not None:
             recorded.answered = response.status_code

@@ -7,7 +7,7 @@ from typing import Any
 
 from advocacy.providers.api import Outgoing
 
-LINK = "https://advocacy.example/r/Ab3dE_f9?c=emp42"
+LINK = "https://advocacy.example.com/r/Ab3dE_f9?c=emp42"  # a domain X counts as a link
 
 
 def outgoing(body: str = "Our new report is out.", *, link: str = LINK,

@@ -6,15 +6,19 @@ import httpx
 import pytest
 from flask import Flask, jsonify, request
 
+from advocacy.db import utcnow
 from advocacy.providers.api import (
     Access,
+    LookupFailed,
     Outgoing,
     ProviderConfig,
     RateLimited,
     ReauthRequired,
     Unavailable,
+    UnknownOutcome,
 )
 from advocacy.providers.bluesky import BlueskyAPI, link_facets
+from advocacy.providers.keys import new_post_key
 from tests.fakes import serve
 
 TEXT = ("Schöne Grüße 👨‍❤️‍👨 aus Köln: lesenswert!\n\nIch arbeite bei Beispiel. #Mitarbeiter\n"
@@ -35,8 +39,9 @@ def session(api, bluesky_peer):
 
 def outgoing(text: str = TEXT, link: str = LINK, **extra) -> Outgoing:
     text = text.replace(LINK, link)
+    extra.setdefault("idempotency_key", new_post_key())
     return Outgoing(text=text, body=text, link=link, title="Titel", summary="Zusammenfassung",
-                    language="de", idempotency_key="key", **extra)
+                    language="de", **extra)
 
 
 def access_of(session) -> Access:
@@ -80,17 +85,45 @@ def test_publish_with_link_facet_and_card(api, session):
     assert published.url.startswith(f"https://bsky.app/profile/{session.handle}/post/")
 
 
-def test_find_delete_and_metrics(api, session):
-    """Every share has its own link, so finding a post by its link finds exactly it."""
+def test_the_record_key_is_ours_so_a_resend_makes_no_second_post(api, session, bluesky_peer):
+    """The post's key is its record key: the PDS refuses a second create with it (it
+    answers 500, so to us a resend's outcome is unknown), and settling finds the one post."""
     access = access_of(session)
-    mine = outgoing(link="http://127.0.0.1:5000/r/FindMe0001")
-    assert api.find(access, mine) is None
+    mine = outgoing(link="http://127.0.0.1:5000/r/RkeyOnce01")
+    assert api.settle(access, mine, utcnow()) is None  # not there yet: safe to send
     published = api.publish(access, mine)
-    assert api.find(access, mine) == published
+    assert published.remote_id.endswith(f"/app.bsky.feed.post/{mine.idempotency_key}")
+    with pytest.raises(UnknownOutcome):
+        api.publish(access, mine)
+    assert api.settle(access, mine, utcnow()) == published
+    texts = [r["value"]["text"] for r in _records(session)]
+    assert texts.count(mine.text) == 1
+
+
+def test_posts_queued_before_keys_were_tids_are_found_by_their_link(api, session):
+    access = access_of(session)
+    legacy = outgoing(link="http://127.0.0.1:5000/r/FindMe0001", idempotency_key="a" * 32)
+    assert api.settle(access, legacy, utcnow()) is None
+    published = api.publish(access, legacy)
+    assert api.settle(access, legacy, utcnow()) == published
     numbers = api.metrics(access, published.remote_id)
     assert numbers.note == "not available from this Bluesky server"  # the peer has no AppView
     api.delete(access, published.remote_id)
-    assert api.find(access, mine) is None
+    assert api.settle(access, legacy, utcnow()) is None
+
+
+def test_a_failed_look_up_is_never_a_refusal(api, session):
+    """A server that cannot answer the question is asked again later."""
+    access = Access(session.tokens.access_token, session.did, session.handle,
+                    "http://127.0.0.1:9")
+    with pytest.raises(LookupFailed):
+        api.settle(access, outgoing(), utcnow())
+
+
+def _records(session) -> list[dict]:
+    answer = httpx.get(f"{session.pds_url}/xrpc/com.atproto.repo.listRecords", params={
+        "repo": session.did, "collection": "app.bsky.feed.post", "limit": 100}, timeout=10)
+    return answer.json()["records"]
 
 
 def test_refresh_rotates_the_session(api, session):

@@ -11,6 +11,8 @@ import pytest
 
 from advocacy.providers.api import (
     Access,
+    AlreadyPosted,
+    CannotAsk,
     ContentRejected,
     Metrics,
     ProviderConfig,
@@ -161,10 +163,12 @@ def test_commentary_over_3000_utf16_units_is_rejected(api: LinkedInAPI, fake_lin
     assert len(fake_linkedin.state.live_posts()) == 1
 
 
-def test_a_duplicate_is_rejected(api: LinkedInAPI, access: Access) -> None:
-    api.publish(access, outgoing("Same words"))
-    with pytest.raises(ContentRejected, match="identical"):
+def test_a_duplicate_is_refused_naming_the_post_that_exists(api: LinkedInAPI,
+                                                             access: Access) -> None:
+    first = api.publish(access, outgoing("Same words"))
+    with pytest.raises(AlreadyPosted, match="identical") as raised:
         api.publish(access, outgoing("Same words"))
+    assert raised.value.published == first
 
 
 def test_the_author_must_be_the_member(api: LinkedInAPI, fake_linkedin: Any,
@@ -189,7 +193,8 @@ def test_delete_sends_the_urn_url_encoded(api: LinkedInAPI, fake_linkedin: Any,
 
 def test_no_metrics_no_lookup_no_refresh(api: LinkedInAPI, access: Access) -> None:
     assert api.metrics(access, "urn:li:share:1").note
-    assert api.find(access, outgoing()) is None
+    with pytest.raises(CannotAsk):
+        api.settle(access, outgoing(), dt.datetime.now(dt.UTC))
     with pytest.raises(ReauthRequired):
         api.refresh(access, "anything", None)
 
@@ -264,10 +269,19 @@ def test_an_expired_token_needs_reconnecting(api: LinkedInAPI, fake_linkedin: An
     fake_linkedin.state.advance(60 * 86400 - 1)
     api.profile(access)
     fake_linkedin.state.advance(1)
-    with pytest.raises(ReauthRequired):
+    with pytest.raises(ReauthRequired) as raised:
         api.publish(access, outgoing())
+    assert raised.value.reason == "expired"
     with pytest.raises(ReauthRequired):
         api.profile(access)
+
+
+def test_a_revoked_token_is_told_apart_from_an_expired_one(
+        api: LinkedInAPI, fake_linkedin: Any, access: Access) -> None:
+    fake_linkedin.state.revoke_token(access.access_token)
+    with pytest.raises(ReauthRequired) as raised:
+        api.publish(access, outgoing())
+    assert raised.value.reason == "revoked"
 
 
 def test_the_daily_limit_waits_for_midnight_utc(api: LinkedInAPI, fake_linkedin: Any,
@@ -294,12 +308,33 @@ def test_an_injected_429_also_waits_for_midnight(api: LinkedInAPI, fake_linkedin
 
 
 @pytest.mark.parametrize("status", [500, 503, 504])
-def test_server_errors_are_transient(api: LinkedInAPI, fake_linkedin: Any, access: Access,
-                                     status: int) -> None:
+def test_server_errors_to_a_post_leave_its_outcome_unknown(
+        api: LinkedInAPI, fake_linkedin: Any, access: Access, status: int) -> None:
     fake_linkedin.state.fail_next(status)
-    with pytest.raises(Unavailable):
+    with pytest.raises(UnknownOutcome):
         api.publish(access, outgoing())
     assert fake_linkedin.state.live_posts() == []
+
+
+def test_created_then_500_then_sent_again_names_the_post_that_exists(
+        api: LinkedInAPI, fake_linkedin: Any, access: Access) -> None:
+    """Reproduced: LinkedIn made the post and answered 500; the resend was refused as
+    DUPLICATE_POST, which names the URN of the live post."""
+    post = outgoing()
+    fake_linkedin.state.fail_after_next(500, path_prefix="/rest/posts", method="POST")
+    with pytest.raises(UnknownOutcome):
+        api.publish(access, post)
+    [live] = fake_linkedin.state.live_posts()
+    with pytest.raises(AlreadyPosted) as raised:
+        api.publish(access, post)
+    assert raised.value.published is not None
+    assert raised.value.published.remote_id == live["urn"]
+
+
+def test_a_reader_gets_nothing_from_a_server_that_is_down(api: LinkedInAPI,
+                                                          access: Access) -> None:
+    with pytest.raises(Unavailable):
+        LinkedInAPI(ProviderConfig(provider_config())).profile(access)
 
 
 def test_unanswered_post_times_out_as_unknown_outcome(api: LinkedInAPI, fake_linkedin: Any,

@@ -14,6 +14,7 @@ import pytest
 from advocacy.providers.api import (
     Access,
     ContentRejected,
+    LookupFailed,
     Metrics,
     ProviderConfig,
     ProviderError,
@@ -173,22 +174,62 @@ def test_the_idempotency_window_is_one_hour(api: MastodonAPI, fake_mastodon: Any
     assert api.publish(access, post).remote_id != first.remote_id
 
 
-def test_unanswered_post_is_found_among_the_latest_statuses(
+def test_unanswered_post_is_settled_by_sending_it_again_with_the_same_key(
+        api: MastodonAPI, fake_mastodon: Any, access: Access) -> None:
+    """Within the hour the server keeps the Idempotency-Key, sending again returns the
+    status the first attempt made."""
+    state = fake_mastodon.state
+    post = outgoing(sent_at=state.now())
+    state.hang_after_next("/api/v1/statuses", 2.5, method="POST")
+    with pytest.raises(UnknownOutcome):
+        api.publish(access, post)
+    state.advance(30 * 60)
+    found = api.settle(access, post, state.now())
+    assert found is not None and found.remote_id == state.live_statuses()[0]["id"]
+    assert len(state.live_statuses()) == 1
+    assert state.requests_to("/api/v1/accounts/") == []  # no reading needed
+
+
+def test_within_the_hour_a_post_that_never_arrived_is_made_by_settling(
         api: MastodonAPI, fake_mastodon: Any, access: Access) -> None:
     state = fake_mastodon.state
-    post = outgoing()
+    post = outgoing(sent_at=state.now())
+    assert api.settle(access, post, state.now()) is not None
+    assert [s["text"] for s in state.live_statuses()] == [post.text]
+
+
+def test_unanswered_post_is_found_among_the_latest_statuses_after_the_hour(
+        api: MastodonAPI, fake_mastodon: Any, access: Access) -> None:
+    state = fake_mastodon.state
+    post = outgoing(sent_at=state.now())
     state.hang_after_next("/api/v1/statuses", 2.5, method="POST")
 
     with pytest.raises(UnknownOutcome):
         api.publish(access, post)
     assert [s["text"] for s in state.live_statuses()] == [post.text]  # it was created
-    api.publish(access, outgoing("A later one", link="https://other.example/y"))
+    for number in range(60):  # more than a page of later statuses
+        state.advance(60)
+        api.publish(access, outgoing(f"A later one {number}",
+                                     link=f"https://other.example/{number}"))
     state.advance(2 * 3600)  # long after the server forgot the idempotency key
 
-    found = api.find(access, post)
+    found = api.settle(access, post, state.now())
     assert found is not None and found.remote_id == state.live_statuses()[0]["id"]
-    assert len(state.live_statuses()) == 2  # nothing posted again
-    assert api.find(access, outgoing(link="https://never.example/posted")) is None
+    assert len(state.live_statuses()) == 61  # nothing posted again
+    assert "max_id" in state.last("/api/v1/accounts/").query
+    never = outgoing(link="https://never.example/posted",
+                     sent_at=state.now() - dt.timedelta(hours=2))
+    assert api.settle(access, never, state.now()) is None
+
+
+@pytest.mark.parametrize("status", [404, 500, 503])
+def test_a_failed_look_up_is_never_a_refusal_of_the_post(
+        api: MastodonAPI, fake_mastodon: Any, access: Access, status: int) -> None:
+    """Reproduced: a 404 from the statuses endpoint made the post "refused by the network"."""
+    state = fake_mastodon.state
+    fake_mastodon.state.fail_next(status, path_prefix="/api/v1/accounts/", method="GET")
+    with pytest.raises(LookupFailed):
+        api.settle(access, outgoing(sent_at=state.now() - dt.timedelta(hours=2)), state.now())
 
 
 def test_urls_count_23_and_emoji_sequences_one(api: MastodonAPI, fake_mastodon: Any,
@@ -232,12 +273,22 @@ def test_a_revoked_token_needs_reconnecting(api: MastodonAPI, fake_mastodon: Any
         "token": access.access_token})
     assert response.status_code == 200
 
-    with pytest.raises(ReauthRequired):
+    with pytest.raises(ReauthRequired) as raised:
         api.publish(access, outgoing())
+    assert raised.value.reason == "revoked"
+    assert "was revoked" in raised.value.message
     with pytest.raises(ReauthRequired):
         api.profile(access)
     assert fake_mastodon.state.live_statuses() == []
     assert fake_mastodon.state.last("/api/v1/statuses").answered == 401
+
+
+def test_an_expired_token_is_told_apart_from_a_revoked_one(
+        api: MastodonAPI, fake_mastodon: Any, access: Access) -> None:
+    fake_mastodon.state.expire_token(access.access_token)
+    with pytest.raises(ReauthRequired) as raised:
+        api.publish(access, outgoing())
+    assert raised.value.reason == "expired"
 
 
 def test_the_rate_limit_gives_an_iso_reset_time(api: MastodonAPI, fake_mastodon: Any,
@@ -265,12 +316,23 @@ def test_an_injected_429_is_parsed(api: MastodonAPI, fake_mastodon: Any,
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-def test_server_errors_are_transient(api: MastodonAPI, fake_mastodon: Any, access: Access,
-                                     status: int) -> None:
+def test_server_errors_to_a_post_leave_its_outcome_unknown(
+        api: MastodonAPI, fake_mastodon: Any, access: Access, status: int) -> None:
     fake_mastodon.state.fail_next(status)
-    with pytest.raises(Unavailable):
+    with pytest.raises(UnknownOutcome):
         api.publish(access, outgoing())
     assert fake_mastodon.state.live_statuses() == []
+
+
+def test_a_status_made_before_the_server_failed_is_settled_without_a_second(
+        api: MastodonAPI, fake_mastodon: Any, access: Access) -> None:
+    state = fake_mastodon.state
+    post = outgoing(sent_at=state.now())
+    state.fail_after_next(502, path_prefix="/api/v1/statuses", method="POST")
+    with pytest.raises(UnknownOutcome):
+        api.publish(access, post)
+    found = api.settle(access, post, state.now())
+    assert [s["id"] for s in state.live_statuses()] == [found.remote_id if found else None]
 
 
 def test_an_unreachable_server_is_unavailable(api: MastodonAPI, access: Access) -> None:

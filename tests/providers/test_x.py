@@ -13,7 +13,10 @@ import pytest
 
 from advocacy.providers.api import (
     Access,
+    AlreadyPosted,
+    CannotAsk,
     ContentRejected,
+    LookupFailed,
     Metrics,
     ProviderConfig,
     ProviderError,
@@ -21,8 +24,9 @@ from advocacy.providers.api import (
     ReauthRequired,
     Unavailable,
     UnknownOutcome,
+    UsageCapped,
 )
-from advocacy.providers.x import SCOPES, XAPI
+from advocacy.providers.x import SCOPES, XAPI, next_month
 from tests.fakes import s256
 from tests.fakes import x as x_fake
 from tests.fakes.fixtures import REDIRECT_URIS, approve, deny, pkce, provider_config
@@ -204,10 +208,13 @@ def test_the_weighted_limit(api: XAPI, fake_x: Any, access: Access) -> None:
     assert len(fake_x.state.billing) == 1  # refused posts are not charged
 
 
-def test_duplicates_are_refused(api: XAPI, fake_x: Any, access: Access) -> None:
+def test_a_duplicate_refusal_says_the_post_is_already_there(api: XAPI, fake_x: Any,
+                                                            access: Access) -> None:
+    """Our texts carry their own tracked link: X refusing one as a duplicate means it has
+    the post already (an earlier attempt got through), not that the text is bad."""
     post = outgoing()
     api.publish(access, post)
-    with pytest.raises(ContentRejected, match="identical"):
+    with pytest.raises(AlreadyPosted, match="identical"):
         api.publish(access, outgoing(text=post.text))
 
 
@@ -233,11 +240,15 @@ def test_metrics_beyond_the_access_level_are_not_available(api: XAPI, fake_x: An
         "not available at this API access level"
 
 
-def test_find_after_an_unknown_outcome_when_nothing_was_posted(api: XAPI, fake_x: Any,
-                                                               access: Access) -> None:
+def test_settling_when_nothing_was_posted(api: XAPI, fake_x: Any, access: Access) -> None:
     api.publish(access, outgoing("Something else", link="https://other.example/x"))
-    assert api.find(access, outgoing()) is None
-    assert fake_x.state.last("/2/users/").query["max_results"] == "20"
+    sent = fake_x.state.now() - dt.timedelta(minutes=3)
+    assert api.settle(access, outgoing(sent_at=sent), fake_x.state.now()) is None
+    query = fake_x.state.last("/2/users/").query
+    # Only what was posted since the first attempt (a little earlier, clocks differ).
+    assert query["start_time"] == (sent - dt.timedelta(minutes=2)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    assert query["max_results"] == "100"
 
 
 def test_unanswered_post_times_out_as_unknown_outcome(api: XAPI, fake_x: Any,
@@ -249,14 +260,76 @@ def test_unanswered_post_times_out_as_unknown_outcome(api: XAPI, fake_x: Any,
     assert [t["text"] for t in fake_x.state.created] == [post.text]  # it was created
 
 
-def test_find_locates_the_post_by_its_tracked_link(api: XAPI, fake_x: Any,
-                                                   access: Access) -> None:
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_server_error_after_the_post_was_created_is_an_unknown_outcome(
+        api: XAPI, fake_x: Any, access: Access, status: int) -> None:
     post = outgoing()
+    fake_x.state.fail_after_next(status, path_prefix="/2/tweets", method="POST")
+    with pytest.raises(UnknownOutcome):
+        api.publish(access, post)
+    assert [t["text"] for t in fake_x.state.created] == [post.text]
+    found = api.settle(access, post, fake_x.state.now())
+    assert found is not None and found.remote_id == fake_x.state.created[0]["id"]
+
+
+def test_settling_finds_the_post_by_its_tracked_link(api: XAPI, fake_x: Any,
+                                                     access: Access) -> None:
+    post = outgoing(sent_at=fake_x.state.now())
     created = api.publish(access, post)
     api.publish(access, outgoing("A later one", link="https://other.example/y"))
 
-    found = api.find(access, post)
+    found = api.settle(access, post, fake_x.state.now())
     assert found is not None and found.remote_id == created.remote_id
+
+
+def test_settling_reads_further_pages(api: XAPI, fake_x: Any, access: Access) -> None:
+    fake_x.state.tweet_limit = 1000
+    post = outgoing(sent_at=fake_x.state.now())
+    created = api.publish(access, post)
+    for number in range(130):  # more than a page of later posts
+        api.publish(access, outgoing(f"Later {number}", link=f"https://other.example/{number}"))
+    found = api.settle(access, post, fake_x.state.now())
+    assert found is not None and found.remote_id == created.remote_id
+    assert "pagination_token" in fake_x.state.last("/2/users/").query
+
+
+def test_settling_gives_up_honestly_when_too_much_was_posted_since(api: XAPI, fake_x: Any,
+                                                                   access: Access) -> None:
+    fake_x.state.tweet_limit = 1000
+    post = outgoing(sent_at=fake_x.state.now())
+    for number in range(320):
+        api.publish(access, outgoing(f"Other {number}", link=f"https://other.example/{number}"))
+    with pytest.raises(CannotAsk):
+        api.settle(access, post, fake_x.state.now())
+
+
+@pytest.mark.parametrize("status", [404, 500, 503])
+def test_a_failed_look_up_is_never_a_refusal_of_the_post(api: XAPI, fake_x: Any,
+                                                         access: Access, status: int) -> None:
+    """Reproduced: a 404 from the timeline endpoint made the post "refused by the network"."""
+    fake_x.state.fail_next(status, path_prefix="/2/users/", method="GET")
+    with pytest.raises(LookupFailed):
+        api.settle(access, outgoing(), fake_x.state.now())
+
+
+def test_the_monthly_usage_cap_is_not_a_slow_down(api: XAPI, fake_x: Any,
+                                                   access: Access) -> None:
+    fake_x.state.usage_cap = fake_x.state.usage  # nothing more this month
+    with pytest.raises(UsageCapped) as raised:
+        api.publish(access, outgoing())
+    assert raised.value.retry_at == next_month()
+    assert "Monthly product cap" in raised.value.message
+    assert fake_x.state.created == []
+
+
+def test_x_names_the_invalid_parameter_not_the_generic_title(api: XAPI, fake_x: Any,
+                                                             access: Access) -> None:
+    """X's "invalid request" problem says what was wrong only in errors[0].message."""
+    with pytest.raises(ContentRejected) as raised:
+        api._call("POST", "/2/tweets", json={"text": "x", "colour": "red"},
+                  headers={"Authorization": f"Bearer {access.access_token}"})
+    assert "is not defined in the schema" in raised.value.message
+    assert "One or more parameters" not in raised.value.message
 
 
 def test_x_shows_urls_as_t_co_links(api: XAPI, fake_x: Any, access: Access) -> None:
@@ -305,13 +378,20 @@ def test_a_revoked_token_needs_reconnecting(api: XAPI, fake_x: Any, access: Acce
 
 
 @pytest.mark.parametrize("status", [500, 503])
-def test_server_errors_are_transient(api: XAPI, fake_x: Any, access: Access,
-                                     status: int) -> None:
+def test_server_errors_to_a_post_leave_its_outcome_unknown(api: XAPI, fake_x: Any,
+                                                           access: Access, status: int) -> None:
+    """A 5xx may come after the post was made: it never means "not taken"."""
     fake_x.state.fail_next(status, path_prefix="/2/tweets")
-    with pytest.raises(Unavailable):
+    with pytest.raises(UnknownOutcome):
         api.publish(access, outgoing())
     api.publish(access, outgoing())  # only the next one failed
     assert len(fake_x.state.created) == 1
+
+
+def test_a_server_that_cannot_be_reached_has_certainly_not_posted(access: Access) -> None:
+    api = XAPI(ProviderConfig(provider_config()))  # X points at a closed port
+    with pytest.raises(Unavailable):
+        api.publish(access, outgoing())
 
 
 def test_a_token_without_tweet_write_cannot_post(api: XAPI, fake_x: Any) -> None:

@@ -8,6 +8,7 @@ database and what the network received. Accounts are stored with the real servic
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import uuid
 
@@ -16,17 +17,24 @@ import sqlalchemy as sa
 
 from advocacy.accounts.models import SocialAccount
 from advocacy.accounts.services import save_account
-from advocacy.admin.services import save_settings
+from advocacy.admin.services import get_settings, save_settings
 from advocacy.content.models import ContentItem
 from advocacy.content.services import withdraw_expired
 from advocacy.crypto import vault
 from advocacy.db import utcnow
 from advocacy.engagement.models import PointEntry
+from advocacy.errors import DomainError
 from advocacy.providers.api import Profile, Tokens
 from advocacy.sharing.models import OutboxPost, Share, ShareMetric
-from advocacy.sharing.outbox import BACKOFF_MINUTES, fetch_metrics, process_outbox
+from advocacy.sharing.outbox import (
+    BACKOFF_MINUTES,
+    PostRequest,
+    fetch_metrics,
+    process_outbox,
+    queue_post,
+)
 from tests import factories
-from tests.fakes.fixtures import provider_config
+from tests.fakes.fixtures import NOWHERE, provider_config
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -64,7 +72,7 @@ def connect_x(app, db, user, fake_x, x_user=None) -> SocialAccount:
     return account
 
 
-def connect_mastodon(app, db, user, fake_mastodon) -> SocialAccount:
+def connect_mastodon(app, db, user, fake_mastodon, url_length=None) -> SocialAccount:
     person = fake_mastodon.state.account
     host = fake_mastodon.url.split("://", 1)[1]
     profile = Profile(person["id"], f"@{person['acct']}@{host}", person["display_name"],
@@ -73,7 +81,8 @@ def connect_mastodon(app, db, user, fake_mastodon) -> SocialAccount:
                     scopes="read:accounts read:statuses write:statuses")
     account = save_account(db, vault(app), user, "mastodon", profile, tokens,
                            base_url=fake_mastodon.url,
-                           char_limit=fake_mastodon.state.max_characters)
+                           char_limit=fake_mastodon.state.max_characters,
+                           url_length=url_length)
     db.commit()
     return account
 
@@ -211,26 +220,82 @@ def test_mastodon_gets_the_idempotency_key_and_the_tracked_link(
     assert share_count(db, item) == 1
 
 
-# -- 2. nothing twice ------------------------------------------------------------------------------
+# -- 2. nothing twice: an unknown outcome is settled, never taken for "not posted" -----------------
 
 def test_x_post_without_an_answer_is_looked_up_and_not_sent_again(
         client, employee, item, db, app, fake_x):
     connect_x(app, db, employee, fake_x)
     post(client, item)
     fake_x.state.hang_after_next("/2/tweets", 3, method="POST")
-    assert process_outbox(app) == {"retry": 1}
+    assert process_outbox(app) == {"unknown": 1}
     share = share_of(db, employee)
     row = outbox_post(db, share)
-    assert (row.state, row.outcome_unknown) == ("queued", True)
+    assert (row.state, row.outcome_unknown, row.doubted) == ("unknown", True, True)
     assert len(tweets_with(fake_x, share.code)) == 1  # it did arrive
     assert share_count(db, item) == 0  # but we do not know yet
+    assert "checking whether it arrived" in client.get("/shares").get_data(as_text=True)
 
     assert process_outbox(app, now=row.run_at) == {"posted": 1}
     [tweet] = tweets_with(fake_x, share.code)
     row = outbox_post(db, share)
     assert (row.state, row.remote_id, row.outcome_unknown) == ("posted", tweet["id"], False)
-    assert fake_x.state.requests_to("/2/users/", "GET")  # it looked first
+    looked = fake_x.state.last("/2/users/", "GET")  # it looked first, from the first attempt
+    assert looked.query["start_time"] <= row.first_sent_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1
+    assert share_count(db, item) == 1
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_x_error_after_the_post_was_made_is_settled_not_failed(
+        client, employee, item, db, app, fake_x, status):
+    """Reproduced: X made the post and answered 5xx; the app took it for "not taken"."""
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    fake_x.state.fail_after_next(status, path_prefix="/2/tweets", method="POST")
+    assert process_outbox(app) == {"unknown": 1}
+    share = share_of(db, employee)
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"posted": 1}
+    [tweet] = tweets_with(fake_x, share.code)
+    assert outbox_post(db, share).remote_id == tweet["id"]
+    assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1
+
+
+def test_x_look_up_that_fails_is_asked_again_never_a_refusal(
+        client, employee, item, db, app, fake_x):
+    """Reproduced: the timeline answered 404 after a time-out and the row became "failed:
+    the network refused the post" although the post exists."""
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    fake_x.state.hang_after_next("/2/tweets", 3, method="POST")
+    process_outbox(app)
+    share = share_of(db, employee)
+    fake_x.state.fail_next(404, path_prefix="/2/users/", method="GET", times=2)
+    for _ in range(2):
+        assert process_outbox(app, now=outbox_post(db, share).run_at) == {"unknown": 1}
+        row = outbox_post(db, share)
+        assert (row.state, row.error_kind) == ("unknown", "lookup")
+    page = client.get("/shares").get_data(as_text=True)
+    assert "refused" not in page and "checking" in page
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"posted": 1}
+    assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1
+
+
+def test_x_duplicate_refusal_is_recorded_as_the_post_that_exists(
+        client, employee, item, db, app, fake_x):
+    """X's timeline did not show the post yet when we asked; sending again was refused as a
+    duplicate: that means it is there, and it is looked up again, not failed."""
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    fake_x.state.fail_after_next(500, path_prefix="/2/tweets", method="POST")
+    process_outbox(app)
+    share = share_of(db, employee)
+    fake_x.state.fail_next(200, path_prefix="/2/users/", method="GET",
+                           body={"meta": {"result_count": 0}})  # not visible yet
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"posted": 1}
+    [tweet] = tweets_with(fake_x, share.code)
+    assert [r.answered for r in fake_x.state.requests_to("/2/tweets", "POST")] == [500, 403]
+    row = outbox_post(db, share)
+    assert (row.state, row.remote_id) == ("posted", tweet["id"])
     assert share_count(db, item) == 1
 
 
@@ -251,12 +316,28 @@ def test_x_post_that_did_not_arrive_is_sent_after_looking(
     assert outbox_post(db, share).remote_id == tweet["id"]
 
 
+def test_mastodon_post_without_an_answer_is_settled_with_the_same_idempotency_key(
+        client, employee, item, db, app, fake_mastodon):
+    connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    fake_mastodon.state.hang_after_next("/api/v1/statuses", 3, method="POST")
+    assert process_outbox(app) == {"unknown": 1}
+    share = share_of(db, employee)
+    row = outbox_post(db, share)
+    assert process_outbox(app, now=row.run_at) == {"posted": 1}
+    [status] = statuses_with(fake_mastodon, share.code)
+    keys = {r.header("Idempotency-Key") for r in
+            fake_mastodon.state.requests_to("/api/v1/statuses", "POST")}
+    assert keys == {row.idempotency_key}  # sent twice, with one key: one status
+    assert outbox_post(db, share).remote_id == status["id"]
+
+
 def test_mastodon_post_without_an_answer_is_found_even_more_than_an_hour_later(
         client, employee, item, db, app, fake_mastodon):
     connect_mastodon(app, db, employee, fake_mastodon)
     post(client, item)
     fake_mastodon.state.hang_after_next("/api/v1/statuses", 3, method="POST")
-    assert process_outbox(app) == {"retry": 1}
+    assert process_outbox(app) == {"unknown": 1}
     share = share_of(db, employee)
     assert outbox_post(db, share).outcome_unknown
 
@@ -268,36 +349,111 @@ def test_mastodon_post_without_an_answer_is_found_even_more_than_an_hour_later(
     assert (row.state, row.remote_id, row.outcome_unknown) == ("posted", status["id"], False)
 
 
-def test_linkedin_post_without_an_answer_fails_and_is_not_sent_again(
+def test_mastodon_look_up_that_fails_is_asked_again_never_a_refusal(
+        client, employee, item, db, app, fake_mastodon):
+    connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    fake_mastodon.state.hang_after_next("/api/v1/statuses", 3, method="POST")
+    process_outbox(app)
+    share = share_of(db, employee)
+    fake_mastodon.state.advance(2 * 3600)
+    later_on = utcnow() + dt.timedelta(hours=2)
+    fake_mastodon.state.fail_next(404, path_prefix="/api/v1/accounts/", method="GET")
+    assert process_outbox(app, now=later_on) == {"unknown": 1}
+    assert outbox_post(db, share).state == "unknown"
+    # (The time given stays two hours on, as the server's clock is: within the hour the
+    # key is remembered the post would be settled by sending it again.)
+    assert process_outbox(app, now=later_on + dt.timedelta(minutes=5)) == {"posted": 1}
+    assert len(statuses_with(fake_mastodon, share.code)) == 1
+
+
+def test_look_ups_that_keep_failing_end_with_the_person_not_as_failed(
+        client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    fake_x.state.hang_after_next("/2/tweets", 3, method="POST")
+    process_outbox(app)
+    share = share_of(db, employee)
+    fake_x.state.fail_next(503, path_prefix="/2/users/", method="GET", times=20)
+    outcomes = [process_outbox(app, now=outbox_post(db, share).run_at)
+                for _ in range(len(BACKOFF_MINUTES))]
+    assert outcomes[-1] == {"in_doubt": 1}
+    row = outbox_post(db, share)
+    assert (row.state, row.error_kind) == ("in_doubt", "doubt")
+    assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1
+
+
+def test_linkedin_post_without_an_answer_is_in_doubt_and_not_sent_again(
         client, employee, item, db, app, fake_linkedin):
     connect_linkedin(app, db, employee, fake_linkedin)
     post(client, item)
     fake_linkedin.state.hang_after_next("/rest/posts", 3, method="POST")
-    assert process_outbox(app) == {"failed": 1}
+    assert process_outbox(app) == {"in_doubt": 1}
 
     share = share_of(db, employee)
     row = outbox_post(db, share)
-    assert (row.state, row.outcome_unknown, row.error_kind) == ("failed", True, "unknown")
+    assert (row.state, row.outcome_unknown, row.error_kind) == ("in_doubt", True, "doubt")
     assert process_outbox(app, now=utcnow() + dt.timedelta(days=1)) == {}
     assert len(fake_linkedin.state.live_posts()) == 1  # it did arrive, once
     assert len(fake_linkedin.state.requests_to("/rest/posts", "POST")) == 1
-    assert "Try again" in client.get("/shares").get_data(as_text=True)
+    page = client.get("/shares").get_data(as_text=True)
+    assert "not confirmed" in page and "Look at my profile" in page
+    assert "Try again" not in page and "It is there" not in page  # not before looking
     assert share_count(db, item) == 0
+    inbox = html.unescape(client.get("/notifications/").get_data(as_text=True))
+    assert "Your LinkedIn post of “Our new plant” was not confirmed" in inbox
 
 
-def test_linkedin_post_without_an_answer_tells_the_person_to_look_at_their_profile(
+def test_a_post_in_doubt_is_decided_only_after_looking(
         client, employee, item, db, app, fake_linkedin):
     connect_linkedin(app, db, employee, fake_linkedin)
     post(client, item)
     fake_linkedin.state.hang_after_next("/rest/posts", 3, method="POST")
     process_outbox(app)
+    share = share_of(db, employee)
+    row_id = outbox_post(db, share).id
 
-    row = outbox_post(db, share_of(db, employee))
-    assert "Look at your profile; retry only if it is not there" in row.last_error
-    assert "Look at your profile" in client.get("/shares").get_data(as_text=True)
+    refused = client.post_form(f"/shares/{row_id}/there", follow_redirects=True)
+    assert "Please look at your profile first." in refused.get_data(as_text=True)
+    assert outbox_post(db, share).state == "in_doubt"
+    look = client.post_form(f"/shares/{row_id}/look")
+    assert look.status_code == 302
+    assert look.headers["Location"] == "https://www.linkedin.com/in/me/recent-activity/all/"
+    page = client.get("/shares").get_data(as_text=True)
+    assert "It is there" in page and "send it again" in page
+
+    done = client.post_form(f"/shares/{row_id}/there", follow_redirects=True)
+    assert "counts as posted" in done.get_data(as_text=True)
+    row = outbox_post(db, share)
+    assert (row.state, row.remote_id, row.outcome_unknown) == ("posted", None, False)
+    assert share_count(db, item) == 1 and points_of(db, employee) == ["first_share", "share"]
+    assert len(fake_linkedin.state.requests_to("/rest/posts", "POST")) == 1
 
 
-def test_linkedin_post_without_an_answer_can_be_retried_by_its_owner_and_posts_once(
+def test_linkedin_made_the_post_then_500_and_sending_again_records_the_urn_it_names(
+        client, employee, item, db, app, fake_linkedin):
+    """Reproduced: LinkedIn made the post and answered 500; the app sent again, got
+    DUPLICATE_POST naming the live post, and marked the row failed."""
+    connect_linkedin(app, db, employee, fake_linkedin)
+    post(client, item)
+    fake_linkedin.state.fail_after_next(500, path_prefix="/rest/posts", method="POST")
+    assert process_outbox(app) == {"in_doubt": 1}  # LinkedIn cannot be asked
+    share = share_of(db, employee)
+    row_id = outbox_post(db, share).id
+    [live] = fake_linkedin.state.live_posts()
+
+    client.post_form(f"/shares/{row_id}/look")
+    client.post_form(f"/shares/{row_id}/again")  # the person did not spot it
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"posted": 1}
+    row = outbox_post(db, share)
+    assert (row.state, row.remote_id) == ("posted", live["urn"])
+    assert [r.answered for r in fake_linkedin.state.requests_to("/rest/posts", "POST")] == \
+        [500, 422]
+    assert len(fake_linkedin.state.live_posts()) == 1
+    assert share_count(db, item) == 1
+
+
+def test_linkedin_in_doubt_not_there_is_sent_again_once(
         client, employee, item, db, app, fake_linkedin):
     connect_linkedin(app, db, employee, fake_linkedin)
     post(client, item)
@@ -307,19 +463,36 @@ def test_linkedin_post_without_an_answer_can_be_retried_by_its_owner_and_posts_o
     with fake_linkedin.state.lock:
         lost["deleted"] = True  # the person looked: it is not on their profile
     share = share_of(db, employee)
+    row_id = outbox_post(db, share).id
 
-    response = client.post_form(f"/shares/{outbox_post(db, share).id}/retry",
-                                follow_redirects=True)
+    client.post_form(f"/shares/{row_id}/look")
+    response = client.post_form(f"/shares/{row_id}/again", follow_redirects=True)
     assert "The post will be sent again." in response.get_data(as_text=True)
     row = outbox_post(db, share)
     assert (row.state, row.outcome_unknown, row.last_error) == ("queued", False, None)
-    assert '"post-state queued"' in response.get_data(as_text=True)
     assert process_outbox(app, now=row.run_at) == {"posted": 1}
     [sent] = fake_linkedin.state.live_posts()
     assert outbox_post(db, share).remote_id == sent["urn"] != lost["urn"]
     assert process_outbox(app, now=utcnow() + dt.timedelta(days=1)) == {}
     assert len(fake_linkedin.state.requests_to("/rest/posts", "POST")) == 2
     assert share_count(db, item) == 1
+
+
+def test_linkedin_duplicate_of_an_earlier_share_of_the_person_is_a_refusal(
+        client, employee, item, db, app, fake_linkedin):
+    """Nothing of this post went out before: LinkedIn's duplicate answer names someone
+    else's share (the person posted the same words before), so it is a refusal."""
+    connect_linkedin(app, db, employee, fake_linkedin)
+    second = factories.make_item(db, title="Second item")
+    db.commit()
+    post(client, item, text="Same words")
+    process_outbox(app)
+    post(client, second, text="Same words")
+    assert process_outbox(app) == {"failed": 1}
+    row = outbox_post(db, db.scalars(sa.select(Share).where(Share.item_id == second.id)).one())
+    assert (row.state, row.error_kind) == ("failed", "duplicate")
+    assert "identical to one you posted before" in client.get("/shares").get_data(as_text=True)
+    assert share_count(db, second) == 0
 
 
 # -- 3. rate limits, failures, rejections ----------------------------------------------------------
@@ -378,17 +551,20 @@ def test_linkedin_daily_limit_waits_until_midnight_utc(client, employee, item, d
     assert len(fake_linkedin.state.live_posts()) == 1
 
 
-def test_server_errors_back_off_and_fail_after_the_last_attempt_with_a_fallback(
-        client, employee, item, db, app, fake_x):
-    connect_x(app, db, employee, fake_x)
+def test_a_server_that_cannot_be_reached_backs_off_then_fails_with_the_share_page_offered(
+        client, employee, item, db, app, fake_mastodon):
+    """A refused connection means the post certainly did not arrive: tried again later,
+    and given up after the last wait (not an unknown outcome)."""
+    account = connect_mastodon(app, db, employee, fake_mastodon)
+    account.base_url = NOWHERE  # the server is down: nothing listens there
+    db.commit()
     post(client, item)
     share = share_of(db, employee)
     attempts = len(BACKOFF_MINUTES) + 1  # every wait is used once, then it fails
-    fake_x.state.fail_next(503, path_prefix="/2/tweets", method="POST", times=attempts)
     due = utcnow()
     for attempt, minutes in enumerate(BACKOFF_MINUTES, start=1):
         before = utcnow()
-        assert process_outbox(app, now=due) == {"retry": 1}, attempt
+        assert process_outbox(app, now=due) == {"unreachable": 1}, attempt
         after = utcnow()
         row = outbox_post(db, share)
         assert (row.state, row.attempts, row.error_kind) == ("queued", attempt, "transient")
@@ -399,22 +575,52 @@ def test_server_errors_back_off_and_fail_after_the_last_attempt_with_a_fallback(
         if attempt == 1:  # the person sees that the network is down and the post waits
             page = client.get("/shares").get_data(as_text=True)
             assert '"post-state queued delayed"' in page
-            assert "The network could not be reached." in page and "Next attempt" in page
+            assert "could not be reached; the post goes out by itself" in page
+            assert "Next attempt" in page
 
     assert process_outbox(app, now=due) == {"failed": 1}
     row = outbox_post(db, share)
-    assert (row.state, row.attempts) == ("failed", attempts)
-    assert "not available right now (503)" in row.last_error
+    assert (row.state, row.attempts, row.outcome_unknown) == ("failed", attempts, False)
+    assert "cannot be reached" in row.last_error
     assert process_outbox(app, now=utcnow() + dt.timedelta(days=1)) == {}
-    assert len(fake_x.state.requests_to("/2/tweets", "POST")) == attempts
-    assert fake_x.state.created == []
 
     page = client.get("/shares").get_data(as_text=True)
-    assert "failed" in page and "not available right now (503)" in page
-    assert "Try again" in page
-    assert re.search(r'href="https://x\.com/intent/tweet\?text=My%20own%20words[^"]*'
-                     rf'url=http%3A%2F%2Flocalhost%2Fr%2F{share.code}"', page)
+    assert "failed" in page and "could not be reached for several hours" in page
+    assert "Try again" in page and "Share by link instead" in page
     assert share_count(db, item) == 0
+
+    response = client.post_form(f"/shares/{row.id}/by-link")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("https://share.joinmastodon.org/?text=My")
+    assert f"%2Fr%2F{share.code}" in response.headers["Location"]
+    row = outbox_post(db, share)
+    assert (row.state, row.error_kind) == ("cancelled", "by_link")
+    assert db.get(Share, share.id).method == "intent"
+    assert share_count(db, item) == 1 and points_of(db, employee) == ["first_share", "share"]
+    assert "shared by link" in client.get("/shares").get_data(as_text=True)
+    again = client.post_form(f"/shares/{row.id}/by-link", follow_redirects=True)
+    assert "Only a post that did not go out" in again.get_data(as_text=True)
+    assert share_count(db, item) == 1
+
+
+def test_a_server_that_counts_links_longer_is_measured_its_way(
+        client, employee, item, db, app, fake_mastodon):
+    """A Mastodon server reserves its own length for a link: the sheet counts with it."""
+    account = connect_mastodon(app, db, employee, fake_mastodon, url_length=120)
+    assert 'data-url-length="120"' in client.get(f"/share/{item.id}").get_data(as_text=True)
+    settings = get_settings(db)
+
+    def link_for(code: str) -> str:  # (the test site's own address, localhost, is no link)
+        return f"https://advocacy.example.com/r/{code}"
+
+    words = "a" * 400  # + disclosure line + a link of 23 would fit; a link of 120 does not
+    with app.test_request_context():
+        with pytest.raises(DomainError, match=r"Mastodon.* 544 (of|von) 500"):
+            queue_post(db, employee, item, PostRequest(account, words, None), settings,
+                       link_for)
+        db.rollback()
+        account.url_length = 23
+        queue_post(db, employee, item, PostRequest(account, words, None), settings, link_for)
 
 
 def test_text_the_server_rejects_fails_at_once_and_is_not_retried(
@@ -498,10 +704,11 @@ def test_revoked_x_access_holds_the_posts_marks_the_account_and_mails_once(
     post(client, second, post_at=later(dt.timedelta(days=1)))
     revoke_x(fake_x, app, account)
 
-    assert process_outbox(app) == {"blocked": 1}
+    assert process_outbox(app) == {"waiting": 1}
     db.expire_all()
     assert db.get(SocialAccount, account.id).status == "reconnect"
-    assert sorted(db.scalars(sa.select(OutboxPost.state))) == ["blocked", "blocked"]
+    # The posts are not touched beyond their attempt: the account says why they wait.
+    assert sorted(db.scalars(sa.select(OutboxPost.state))) == ["queued", "queued"]
     assert len(fake_x.state.requests_to("/2/oauth2/token", "POST")) == 1
     assert fake_x.state.created == []
     [mail] = mailbox.messages
@@ -509,7 +716,9 @@ def test_revoked_x_access_holds_the_posts_marks_the_account_and_mails_once(
 
     assert process_outbox(app, now=utcnow() + dt.timedelta(days=2)) == {}  # held
     assert "needs reconnecting" in client.get("/").get_data(as_text=True)
-    assert "waiting for reconnection" in client.get("/shares").get_data(as_text=True)
+    page = client.get("/shares").get_data(as_text=True)
+    assert page.count("waiting for reconnection") == 2
+    assert "Share by link instead" in page
     third = factories.make_item(db, title="Third item")
     db.commit()
     assert 'name="accounts"' not in client.get(f"/share/{third.id}").get_data(as_text=True)
@@ -520,11 +729,34 @@ def test_revoked_x_access_holds_the_posts_marks_the_account_and_mails_once(
     assert len(mailbox.messages) == 1
 
 
+def test_a_revoked_mastodon_token_says_revoked_not_expired(
+        client, employee, item, db, app, fake_mastodon, mailbox):
+    """Reproduced: a token revoked on the server was reported as "The access expired and
+    cannot be renewed" (the app tried to renew what cannot be renewed)."""
+    account = connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    with app.app_context():
+        token = vault(app).open(f"account:{account.id}:access_token", account.access_token_enc)
+    fake_mastodon.state.revoke_token(token)
+    assert process_outbox(app) == {"waiting": 1}
+    db.expire_all()
+    account = db.get(SocialAccount, account.id)
+    assert account.status == "reconnect"
+    assert "The access token was revoked" in account.last_error
+    assert "expired" not in account.last_error
+    row = outbox_post(db, share_of(db, employee))
+    assert (row.state, row.error_kind) == ("queued", "revoked")
+    page = client.get("/shares").get_data(as_text=True)
+    assert "was withdrawn" in page and "The access token was revoked" in page
+    [mail] = mailbox.messages
+    assert "The access token was revoked" in mail.get_payload(decode=True).decode()
+
+
 def test_reconnecting_sends_the_held_posts_once(client, employee, item, db, app, fake_x):
     account = connect_x(app, db, employee, fake_x)
     post(client, item)
     revoke_x(fake_x, app, account)
-    assert process_outbox(app) == {"blocked": 1}
+    assert process_outbox(app) == {"waiting": 1}
 
     connect_x(app, db, employee, fake_x)  # reconnecting, with a fresh authorization
     db.expire_all()
@@ -536,6 +768,20 @@ def test_reconnecting_sends_the_held_posts_once(client, employee, item, db, app,
     assert share_count(db, item) == 1
 
 
+def test_a_disconnected_account_leaves_its_posts_waiting_for_a_new_connection(
+        client, employee, item, db, app, fake_x):
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    assert client.post_form("/accounts/x/disconnect").status_code == 302
+    assert process_outbox(app) == {}
+    share = share_of(db, employee)
+    assert outbox_post(db, share).state == "queued"
+    assert "waiting for reconnection" in client.get("/shares").get_data(as_text=True)
+    connect_x(app, db, employee, fake_x)
+    assert process_outbox(app) == {"posted": 1}
+    assert len(tweets_with(fake_x, share.code)) == 1
+
+
 def test_reconnecting_keeps_the_time_of_a_scheduled_post(client, employee, item, db, app,
                                                          fake_x):
     account = connect_x(app, db, employee, fake_x)
@@ -545,7 +791,7 @@ def test_reconnecting_keeps_the_time_of_a_scheduled_post(client, employee, item,
     other = factories.make_item(db, title="Now")
     db.commit()
     post(client, other)
-    assert process_outbox(app) == {"blocked": 1}
+    assert process_outbox(app) == {"waiting": 1}
 
     connect_x(app, db, employee, fake_x)
     assert process_outbox(app) == {"posted": 1}  # only the one meant for now
@@ -805,7 +1051,7 @@ def test_posting_page_is_for_comms_and_admins_only(client, login_as, roles, stat
 # -- 11. query counts ------------------------------------------------------------------------------
 
 def make_posts(db, user, count: int) -> None:
-    states = ("posted", "failed", "queued", "blocked", "cancelled")
+    states = ("posted", "failed", "queued", "unknown", "in_doubt", "cancelled")
     for number in range(count):
         item = factories.make_item(db)
         share = factories.make_share(db, item=item, user=user,
@@ -838,3 +1084,29 @@ def test_my_shares_needs_as_many_queries_for_30_posts_as_for_3(client, db, make_
         page = client.get("/shares").get_data(as_text=True)
     assert page.count('data-label="Item"') == 20
     assert large.count == small.count, large.statements
+
+
+def test_sending_again_after_looking_asks_once_more_where_the_network_can_be_asked(
+        client, employee, item, db, app, fake_mastodon):
+    """The person did not spot the post (it was there) and said "send it again": the
+    network is asked first, so it is found instead of posted twice, even after the hour
+    in which the server remembers the idempotency key."""
+    connect_mastodon(app, db, employee, fake_mastodon)
+    post(client, item)
+    fake_mastodon.state.fail_after_next(502, path_prefix="/api/v1/statuses", method="POST")
+    process_outbox(app)
+    share = share_of(db, employee)
+    fake_mastodon.state.fail_next(503, path_prefix="/api/v1/", times=40)  # cannot be asked
+    for _ in range(len(BACKOFF_MINUTES)):
+        outcome = process_outbox(app, now=outbox_post(db, share).run_at)
+    assert outcome == {"in_doubt": 1}
+    with fake_mastodon.state.lock:
+        fake_mastodon.state._failures.clear()  # the server answers again
+    fake_mastodon.state.advance(2 * 3600)
+
+    row_id = outbox_post(db, share).id
+    client.post_form(f"/shares/{row_id}/look")
+    client.post_form(f"/shares/{row_id}/again")
+    assert outbox_post(db, share).state == "unknown"
+    assert process_outbox(app, now=utcnow() + dt.timedelta(hours=2)) == {"posted": 1}
+    assert len(statuses_with(fake_mastodon, share.code)) == 1

@@ -117,6 +117,49 @@ def test_second_click_queues_and_the_job_posts(client, employee, bluesky_peer, i
     assert "posted" in shares_page and "view post" in shares_page
 
 
+def test_a_post_whose_answer_was_lost_is_settled_by_its_record_key(
+        client, employee, bluesky_peer, item, db, app):
+    """The first attempt reached the PDS, then the sender died before it recorded the
+    answer. The post carries a record key of its own (a TID), so the job asks for exactly
+    that record instead of sending a second post."""
+    from advocacy.accounts.services import fresh_access
+    from advocacy.providers.bluesky import BlueskyAPI
+    from advocacy.providers.keys import is_tid
+    from advocacy.sharing.outbox import states
+    from advocacy.sharing.outbox.sender import _outgoing
+
+    connect(client, bluesky_peer)
+    post(client, item)
+    db.expire_all()
+    row = db.scalar(sa.select(OutboxPost))
+    assert is_tid(row.idempotency_key)
+    row.run_at = utcnow() - dt.timedelta(hours=1)
+    db.commit()
+    assert states.claim(db, row.id, utcnow() - dt.timedelta(minutes=30))  # a claim, long ago
+    db.commit()
+    db.expire_all()
+    row = db.get(OutboxPost, row.id)
+    with app.app_context():  # what the dead sender got done: the record exists
+        published = BlueskyAPI(api_for_config(app)).publish(
+            fresh_access(app, row.account_id), _outgoing(app, row, row.share))
+    assert published.remote_id.endswith(f"/{row.idempotency_key}")
+
+    assert process_outbox(app) == {"posted": 1}
+    db.expire_all()
+    row = db.get(OutboxPost, row.id)
+    assert (row.state, row.remote_id, row.doubted) == ("posted", published.remote_id, True)
+    share = db.get(Share, row.share_id)
+    matching = [r for r in records(bluesky_peer, bluesky_peer["did"])
+                if share.code in r["value"]["text"]]
+    assert len(matching) == 1  # settled, not sent twice
+
+
+def api_for_config(app):
+    from advocacy.providers.api import ProviderConfig
+
+    return ProviderConfig(app.config)
+
+
 def test_too_long_is_refused_before_queuing(client, employee, bluesky_peer, item, db):
     connect(client, bluesky_peer)
     response = post(client, item, text="x" * 290)
@@ -206,7 +249,7 @@ def test_revoked_access_holds_posts_until_reconnected(client, employee, bluesky_
     account = account_of(db, employee)
     _spoil_tokens(db, app, account.id, app_password="aaaa-bbbb-cccc-dddd")
     post(client, item)
-    assert process_outbox(app) == {"blocked": 1}
+    assert process_outbox(app) == {"waiting": 1}
     assert account_of(db, employee).status == "reconnect"
     assert "reconnect" in mailbox.wait_for(1)[0]["Subject"].lower()
     assert "needs reconnecting" in client.get("/").get_data(as_text=True)

@@ -98,7 +98,11 @@ def test_post_opens_the_intent_with_text_disclosure_and_tracked_link(client, log
     assert params["text"][0].startswith("Read this, colleagues!\n\nI work at")
     assert re.fullmatch(r"[A-Za-z0-9]{10}", share.code)
     assert (share.network, share.target_url, share.edited) == ("x", item.url, True)
-    assert share.text.endswith(f"/r/{share.code}")
+    # Kept in its parts: no splitting a string to find the link again.
+    assert share.text == "Read this, colleagues!"
+    assert share.disclosure.startswith("I work at")
+    assert share.link == f"http://localhost/r/{share.code}"
+    assert share.full == f"{share.text}\n\n{share.disclosure}\n{share.link}"
 
 
 @pytest.mark.parametrize(("network", "host", "carries_text"), [
@@ -139,7 +143,7 @@ def test_disclosure_cannot_be_removed(client, login_as, item, db):
     user = login_as("employee")
     post_share(client, item, network="whatsapp", text="Only my words", disclosure="")
     share = db.scalars(sa.select(Share).where(Share.user_id == user.id)).one()
-    assert "I work at" in share.text
+    assert share.disclosure.startswith("I work at") and "I work at" in share.full
 
 
 def test_too_long_for_the_network_is_refused_with_numbers(client, login_as, item, db):
