@@ -242,7 +242,8 @@ def run_job_command(job_id: str) -> None:
         job = find_job(job_id)
     except KeyError:
         raise click.ClickException(f"no job called {job_id!r}; see `flask advocacy jobs`") from None
-    result = run_job(current_app._get_current_object(), job)  # type: ignore[attr-defined]
+    result = run_job(current_app._get_current_object(), job,  # type: ignore[attr-defined]
+                     once=True)
     click.echo(f"{job.id}: {result}")
 
 

@@ -37,7 +37,8 @@ from advocacy.notifications.digests import send_digests as queue_digests
 from advocacy.reports.cells import refresh as refresh_cells
 from advocacy.reports.retention import purge_clicks
 from advocacy.reports.rollup import roll_up
-from advocacy.sharing.outbox import fetch_metrics, send_posts
+from advocacy.sharing.outbox import fetch_metrics, process_outbox, send_posts
+from advocacy.sharing.outbox.lanes import lanes_of
 from advocacy.sharing.tracking import process_clicks
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,9 @@ class Job:
     trigger_args: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     per_app: bool = False
+    # What `flask advocacy run-job` runs instead, where the scheduler's version returns
+    # before its work is done (the outbox's lanes go on in their threads).
+    once: Callable[[Any], Any] | None = None
 
 
 def judge_clicks(session: Session) -> int:
@@ -101,7 +105,8 @@ JOBS: tuple[Job, ...] = (
         "bring the daily and monthly report figures up to date"),
     Job("send-posts", send_posts, "interval", {"seconds": "OUTBOX_INTERVAL_SECONDS"},
         "post queued and scheduled shares through the networks' APIs (each network server "
-        "in a lane of its own) and settle posts whose outcome is open", per_app=True),
+        "in a lane of its own) and settle posts whose outcome is open", per_app=True,
+        once=process_outbox),
     Job("fetch-metrics", fetch_metrics, "interval", {"hours": 1},
         "read likes, reposts and replies of posts from the last 14 days", per_app=True),
     Job("refresh-accounts", refresh_accounts, "interval", {"hours": 24},
@@ -132,12 +137,13 @@ def find_job(job_id: str) -> Job:
     raise KeyError(job_id)
 
 
-def run_job(app: Flask, job: Job) -> Any:
-    """Run one job once in its own session and transaction; log how long it took."""
+def run_job(app: Flask, job: Job, *, once: bool = False) -> Any:
+    """Run one job once in its own session and transaction; log how long it took.
+    `once`: from the command line, where the whole work must be done before returning."""
     started = time.monotonic()
     if job.per_app:
         with app.app_context():
-            result = job.func(app)
+            result = (job.once if once and job.once else job.func)(app)
         # The outbox runs every few seconds: an empty run is not worth a line in the log.
         log.log(logging.INFO if result else logging.DEBUG, "job %s finished in %.2fs: %s",
                 job.id, time.monotonic() - started, result)
@@ -216,6 +222,10 @@ class LeasedScheduler:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        # Lanes still sending finish the post in hand (a post cut off between the
+        # network's answer and our record would have to be settled later), then stop.
+        config = self.app.config
+        lanes_of(self.app).stop(float(config["PROVIDER_TIMEOUT"]) * 2 + 5)
         if self.has_lease:
             release_lease(get_database(self.app).engine, self.holder)
             self.has_lease = False

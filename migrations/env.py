@@ -32,25 +32,31 @@ def run_migrations() -> None:
             # lost. The pragma only works outside a transaction, so it goes to the driver
             # before SQLAlchemy begins one; integrity is checked before the commit.
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
-        context.configure(
-            connection=connection,
-            target_metadata=Base.metadata,
-            render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
-            compare_type=True,
-            compare_server_default=True,
-            render_item=render_item,
-            user_module_prefix="sa.",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-            if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:
-                    raise RuntimeError(f"the migration left rows without their parent: "
-                                       f"{broken[:5]}")
-        connection.commit()
+        try:
+            _migrate(connection, sqlite)
+        finally:
+            if sqlite:  # also after a failed migration: the pooled connection is reused
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _migrate(connection: Any, sqlite: bool) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER much
+        compare_type=True,
+        compare_server_default=True,
+        render_item=render_item,
+        user_module_prefix="sa.",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
         if sqlite:
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"the migration left rows without their parent: "
+                                   f"{broken[:5]}")
+    connection.commit()
 
 
 if context.is_offline_mode():

@@ -173,6 +173,8 @@ def audit_action_labels() -> dict[str, str]:
         "reward.declined": _("declined a reward request"),
         "training.required": _("changed a training requirement"),
         "posting.paused": _("paused posting"), "posting.resumed": _("resumed posting"),
+        "posting.budget": _("changed a posting budget"),
+        "posting.restarted": _("restarted posting by API after a cost stop"),
         "report.viewed": _("viewed a report"), "report.exported": _("exported a report"),
         "deletion.requested": _("asked for their data to be deleted"),
         "deletion.withdrawn": _("withdrew a deletion request"),

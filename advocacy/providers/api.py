@@ -114,9 +114,11 @@ class AlreadyPosted(ProviderError):
 
     kind = "duplicate"
 
-    def __init__(self, message: str, published: Published | None = None, **kwargs: Any) -> None:
+    def __init__(self, message: str, published: Published | None = None, *,
+                 created_at: dt.datetime | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.published = published
+        self.created_at = created_at  # when the named post was made, where that is known
 
 
 class LookupFailed(ProviderError):
@@ -143,6 +145,14 @@ class VersionRetired(ProviderError):
     """LinkedIn no longer serves the configured API version (HTTP 426)."""
 
     kind = "version"
+
+
+def next_month(now: dt.datetime | None = None) -> dt.datetime:
+    """The start of the next calendar month (UTC), when a monthly cap is taken to reset."""
+    now = now or dt.datetime.now(dt.UTC)
+    first = now.astimezone(dt.UTC).date().replace(day=1)
+    return dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time(),
+                               dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from advocacy.providers.api import (
     CannotAsk,
     Capabilities,
     Client,
+    ContentRejected,
     LookupFailed,
     Metrics,
     Outgoing,
@@ -176,6 +177,13 @@ class MastodonAPI(Provider):
         if post.sent_at is not None and now - post.sent_at < IDEMPOTENCY_WINDOW:
             try:
                 return self.publish(access, post)
+            except ContentRejected as exc:
+                if exc.status == 422:
+                    # The key is checked before the text: a refusal means no status was
+                    # made under this key. Sending it (again) is refused the same way.
+                    return None
+                raise LookupFailed(f"The server could not be asked again ({exc.message})",
+                                   retry_at=exc.retry_at) from None
             except (UnknownOutcome, Unavailable, RateLimited) as exc:
                 raise LookupFailed(f"The server could not be asked again ({exc.message})",
                                    retry_at=exc.retry_at) from None

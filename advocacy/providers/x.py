@@ -31,6 +31,7 @@ from advocacy.providers.api import (
     UnknownOutcome,
     UsageCapped,
     error_detail,
+    next_month,
     raise_for_status,
     sent_but_unanswered,
 )
@@ -48,14 +49,6 @@ NETWORK = Network("x", "X", intent, order=3)
 
 LOOKUP_MARGIN = dt.timedelta(minutes=2)  # clocks differ: start reading a little earlier
 LOOKUP_PAGES = 3
-
-
-def next_month(now: dt.datetime | None = None) -> dt.datetime:
-    """The start of the next calendar month (UTC), when a monthly cap is assumed to reset."""
-    now = now or dt.datetime.now(dt.UTC)
-    first = now.date().replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return dt.datetime.combine(following, dt.time(), dt.UTC)
 
 
 def _usage_capped(response: httpx.Response) -> bool:

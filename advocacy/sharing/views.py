@@ -237,10 +237,9 @@ def look_for_post(post_id: int) -> Response:
 @bp.post("/shares/<int:post_id>/there")
 @employee_only
 def post_is_there(post_id: int) -> Response:
-    settings, zone = current_settings(), current_app.config["TIMEZONE"]
-    return _post_action(
-        post_id, lambda db, user, pid: outbox.confirm_posted(db, user, pid, settings, zone),
-        _("Thank you: the post counts as posted."))
+    zone = current_app.config["TIMEZONE"]
+    return _post_action(post_id, lambda db, user, pid: outbox.confirm_posted(db, user, pid, zone),
+                        _("Thank you: the post counts as posted."))
 
 
 @bp.post("/shares/<int:post_id>/again")
@@ -343,7 +342,7 @@ def lift_cost_stop(network: str) -> Response:
         abort(400)
     db = get_session()
     try:
-        budget.lift_stop(db, network)
+        budget.lift_stop(db, current_user, network, utcnow())
     except DomainError as exc:
         db.rollback()
         flash(exc.message, "error")

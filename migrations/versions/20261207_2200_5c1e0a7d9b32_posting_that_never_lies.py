@@ -64,7 +64,14 @@ def upgrade() -> None:
         batch_op.drop_constraint(op.f("ck_outbox_post_known_state"), type_="check")
     outbox = sa.table("outbox_post", sa.column("state", sa.String), sa.column("attempts"),
                       sa.column("outcome_unknown", sa.Boolean),
-                      sa.column("doubted", sa.Boolean))
+                      sa.column("doubted", sa.Boolean),
+                      sa.column("first_sent_at", sa.DateTime(timezone=True)),
+                      sa.column("created_at", sa.DateTime(timezone=True)))
+    # Posts that went out before this revision: their first attempt was after they were
+    # queued, so look-ups (and Mastodon's idempotency window) start from then.
+    op.execute(outbox.update().where(sa.or_(
+        outbox.c.outcome_unknown, outbox.c.state.in_(("sending", "failed", "posted"))))
+        .values(first_sent_at=outbox.c.created_at))
     # Held for a reconnection: queued again; the account's status now says why it waits.
     op.execute(outbox.update().where(outbox.c.state == "blocked").values(state="queued"))
     # A failed post whose outcome was open was a post in doubt all along.

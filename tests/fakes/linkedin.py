@@ -414,7 +414,8 @@ def create_app(state: LinkedInState) -> Flask:
                         and post["commentary"] == commentary:
                     return _error(422, f"Content is a duplicate of {post['urn']}",
                                   "DUPLICATE_POST")
-            urn = f"urn:li:share:{7_300_000_000_000_000_000 + state.next_number()}"
+            # LinkedIn's ids carry their creation time (ms) above the lowest 22 bits.
+            urn = f"urn:li:share:{(int(state.timestamp() * 1000) << 22) | state.next_number()}"
             state.posts[urn] = {"urn": urn, "author": author, "commentary": commentary,
                                 "text": displayed(commentary),
                                 "article": (body.get("content") or {}).get("article"),

@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from advocacy.db import make_engine, utcnow
+from advocacy.people.models import User
 from advocacy.providers.api import Published
 from advocacy.sharing.models import OutboxPost, PostState
 from advocacy.sharing.outbox import states
+from advocacy.sharing.outbox.actions import own_post
 from tests import factories
 
 NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
@@ -87,6 +89,51 @@ def test_two_senders_on_two_connections_claim_a_post_once(fresh_database_url):
         thread.join()
     engine.dispose()
     assert sorted(wins) == [False, True]
+
+
+def test_an_open_outcome_without_a_first_attempt_is_looked_up_from_when_it_was_queued(db):
+    """Rows from before first_sent_at existed: never "just now", which would put a look-up
+    after the post and let Mastodon's idempotency window seem open."""
+    queued = utcnow() - dt.timedelta(hours=3)
+    post = queued_post(db, run_at=queued)
+    post.state, post.outcome_unknown, post.created_at = PostState.UNKNOWN, True, queued
+    db.commit()
+    assert states.claim(db, post.id, utcnow())
+    db.commit()
+    db.expire_all()
+    assert db.get(OutboxPost, post.id).first_sent_at == queued
+
+
+@pytest.mark.parametrize("fresh_database_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_person_and_the_job_never_both_change_a_post(fresh_database_url):
+    """A person's action holds the row from the moment it reads its state: the job's claim
+    waits, then finds the post cancelled, instead of the person's "cancelled" landing on a
+    post the job is sending."""
+    engine = make_engine(fresh_database_url)
+    with sa.orm.Session(engine) as setup:
+        post = queued_post(setup)
+        post_id, user_id = post.id, post.share.user_id
+    claimed: list[bool] = []
+    person = sa.orm.Session(engine)
+    mine = own_post(person, person.get(User, user_id), post_id, to_change=True)
+    assert mine.state == "queued"  # read (and held) before the job runs
+
+    def job() -> None:
+        with sa.orm.Session(engine) as session:
+            claimed.append(states.claim(session, post_id, utcnow()))
+            session.commit()
+
+    sender = threading.Thread(target=job)
+    sender.start()
+    sender.join(0.5)
+    assert sender.is_alive()  # waiting for the person's transaction
+    states.cancelled(mine)  # what cancel_post does after its check
+    person.commit()
+    person.close()
+    sender.join(15)
+    with sa.orm.Session(engine) as check:
+        assert (claimed, check.get(OutboxPost, post_id).state) == ([False], "cancelled")
+    engine.dispose()
 
 
 class PostRules(RuleBasedStateMachine):

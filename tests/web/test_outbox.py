@@ -12,6 +12,7 @@ import html
 import re
 import uuid
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -25,7 +26,7 @@ from advocacy.db import utcnow
 from advocacy.engagement.models import PointEntry
 from advocacy.errors import DomainError
 from advocacy.providers.api import Profile, Tokens
-from advocacy.sharing.models import OutboxPost, Share, ShareMetric
+from advocacy.sharing.models import NetworkBudget, OutboxPost, Share, ShareMetric
 from advocacy.sharing.outbox import (
     BACKOFF_MINUTES,
     PostRequest,
@@ -379,7 +380,7 @@ def test_look_ups_that_keep_failing_end_with_the_person_not_as_failed(
                 for _ in range(len(BACKOFF_MINUTES))]
     assert outcomes[-1] == {"in_doubt": 1}
     row = outbox_post(db, share)
-    assert (row.state, row.error_kind) == ("in_doubt", "doubt")
+    assert (row.state, row.error_kind) == ("in_doubt", "unanswered")
     assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1
 
 
@@ -853,9 +854,11 @@ def test_scheduled_post_of_an_item_withdrawn_in_the_meantime_is_not_sent(
     db.commit()
 
     row = outbox_post(db, share_of(db, employee))
-    process_outbox(app, now=row.run_at)
+    assert process_outbox(app, now=row.run_at) == {"cancelled": 1}
     assert fake_x.state.requests_to("/2/tweets", "POST") == []
-    assert outbox_post(db, share_of(db, employee)).state in ("failed", "cancelled")
+    row = outbox_post(db, share_of(db, employee))
+    assert (row.state, row.error_kind, row.last_error) == ("cancelled", "withdrawn", None)
+    assert "Communications withdrew the item" in client.get("/shares").get_data(as_text=True)
     assert share_count(db, item) == 0
 
 
@@ -1110,3 +1113,89 @@ def test_sending_again_after_looking_asks_once_more_where_the_network_can_be_ask
     assert outbox_post(db, share).state == "unknown"
     assert process_outbox(app, now=utcnow() + dt.timedelta(hours=2)) == {"posted": 1}
     assert len(statuses_with(fake_mastodon, share.code)) == 1
+
+
+def test_a_second_doubt_needs_a_second_look(client, employee, item, db, app, fake_linkedin):
+    """Sent again after looking, and again without an answer: the earlier look does not
+    count for the new doubt."""
+    connect_linkedin(app, db, employee, fake_linkedin)
+    post(client, item)
+    fake_linkedin.state.hang_after_next("/rest/posts", 3, method="POST")
+    process_outbox(app)
+    share = share_of(db, employee)
+    row_id = outbox_post(db, share).id
+    with fake_linkedin.state.lock:
+        fake_linkedin.state.live_posts()[0]["deleted"] = True  # not there
+    client.post_form(f"/shares/{row_id}/look")
+    client.post_form(f"/shares/{row_id}/again")
+    fake_linkedin.state.hang_after_next("/rest/posts", 3, method="POST")
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"in_doubt": 1}
+    assert outbox_post(db, share).looked_at is None
+    refused = client.post_form(f"/shares/{row_id}/there", follow_redirects=True)
+    assert "Please look at your profile first." in refused.get_data(as_text=True)
+
+
+def test_linkedin_duplicate_naming_another_shares_post_is_not_taken_for_this_one(
+        client, employee, db, app, fake_linkedin, make_user):
+    """The same words went out for another item (recorded there); this post's attempt
+    was open; sending it again meets DUPLICATE_POST naming that other post."""
+    connect_linkedin(app, db, employee, fake_linkedin)
+    first, second = (factories.make_item(db, title=t) for t in ("First", "Second"))
+    db.commit()
+    post(client, first, text="Same words")
+    assert process_outbox(app) == {"posted": 1}
+    post(client, second, text="Same words")
+    fake_linkedin.state.fail_next(503, path_prefix="/rest/posts", method="POST")
+    assert process_outbox(app) == {"in_doubt": 1}  # LinkedIn cannot be asked
+    share = db.scalars(sa.select(Share).where(Share.item_id == second.id)).one()
+    row_id = outbox_post(db, share).id
+    client.post_form(f"/shares/{row_id}/look")
+    client.post_form(f"/shares/{row_id}/again")
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"failed": 1}
+    row = outbox_post(db, share)
+    assert (row.state, row.error_kind, row.remote_id) == ("failed", "duplicate", None)
+    assert share_count(db, second) == 0
+
+
+def test_linkedin_duplicate_naming_an_older_post_goes_back_to_the_person(
+        client, employee, item, db, app, fake_linkedin):
+    """A post the person made with the same words before (by hand, say): LinkedIn names
+    it, but it is older than this post's first attempt, so it is not taken for this one."""
+    connect_linkedin(app, db, employee, fake_linkedin)
+    account_token = fake_linkedin.state.issue_token()
+    fake_linkedin.state.advance(-86400)  # yesterday, by hand on LinkedIn
+    manual = httpx.post(f"{fake_linkedin.url}/rest/posts", headers={
+        "Authorization": f"Bearer {account_token}", "LinkedIn-Version": "202609",
+        "X-Restli-Protocol-Version": "2.0.0"}, json={
+        "author": fake_linkedin.state.urn(), "visibility": "PUBLIC",
+        "distribution": {"feedDistribution": "MAIN_FEED"}, "lifecycleState": "PUBLISHED",
+        "commentary": "Same words\n\nI work at . #employee"})
+    assert manual.status_code == 201
+    fake_linkedin.state.advance(86400)
+    post(client, item, text="Same words")
+    fake_linkedin.state.fail_next(503, path_prefix="/rest/posts", method="POST")
+    process_outbox(app)
+    share = share_of(db, employee)
+    row_id = outbox_post(db, share).id
+    client.post_form(f"/shares/{row_id}/look")
+    client.post_form(f"/shares/{row_id}/again")
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"in_doubt": 1}
+    row = outbox_post(db, share)
+    assert row.remote_id is None and "older than this one" in row.last_error
+    assert manual.headers["x-restli-id"] in row.last_error
+
+
+def test_a_stopped_budget_also_holds_a_post_whose_outcome_was_open(
+        client, employee, item, db, app, fake_x):
+    """Settling showed the post is not there; the budget stop holds it back now."""
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+    fake_x.state.fail_next(503, path_prefix="/2/tweets", method="POST")  # not created
+    assert process_outbox(app) == {"unknown": 1}
+    db.add(NetworkBudget(network="x", monthly_posts=0))
+    db.commit()
+    share = share_of(db, employee)
+    assert process_outbox(app, now=outbox_post(db, share).run_at) == {"held": 1}
+    row = outbox_post(db, share)
+    assert (row.state, row.error_kind, row.outcome_unknown) == ("failed", "budget", False)
+    assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1  # only the first

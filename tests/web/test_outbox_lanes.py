@@ -3,8 +3,6 @@ own, under their own time budget."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 
@@ -35,12 +33,11 @@ def test_a_network_that_times_out_does_not_hold_up_the_others(
     for _ in range(3):
         fake_x.state.hang_after_next("/2/tweets", 5, method="POST")
 
-    started = time.monotonic()
     outcomes = process_outbox(app)
-    took = time.monotonic() - started
-    # Mastodon's three went out; X's lane met one time-out and left the rest for later.
+    # Mastodon's three went out; X's lane met one time-out (not three) and left the rest
+    # for later. (How long healthy posts wait beside a slow network is measured, not
+    # asserted: bench/outbox_faults.py, scenario "slow".)
     assert outcomes == {"posted": 3, "unknown": 1, "deferred": 2}
-    assert took < 2.5, took  # one time-out (1 s), not three, and nothing waited on X
     db.expire_all()
     posted = db.scalars(sa.select(Share.network).join(OutboxPost).where(
         OutboxPost.state == "posted")).all()
@@ -93,3 +90,38 @@ def test_a_lane_whose_server_failed_rests_for_the_schedulers_runs(db, app, make_
     assert process_outbox(app, wait=10, rest=60) == {"resting": 1}
     lanes_of(app).give_back(Lane("x", ""))  # the rest is over
     assert process_outbox(app) == {"posted": 1}
+
+
+def test_run_job_from_the_command_line_sends_before_it_returns(db, app, make_user, fake_x,
+                                                               client):
+    """The scheduler's run returns at once (the lanes go on); `flask advocacy run-job`
+    does the whole work, as every job run from the command line does."""
+    person = make_user()
+    connect_x(app, db, person, fake_x)
+    item = factories.make_item(db)
+    db.commit()
+    post(other_client(app, person), item)
+    result = app.test_cli_runner().invoke(args=["advocacy", "run-job", "send-posts"])
+    assert result.exit_code == 0, result.output
+    assert "send-posts: {'posted': 1}" in result.output
+    assert len(fake_x.state.created) == 1
+
+
+def test_stopping_lets_the_post_in_hand_be_recorded(db, app, make_user, fake_x, client):
+    """A scheduler that shuts down waits for its lanes' current posts, so a post is not
+    cut off between the network's answer and our record."""
+    person = make_user()
+    connect_x(app, db, person, fake_x)
+    sharer = other_client(app, person)
+    for number in range(2):
+        item = factories.make_item(db, title=f"Stop {number}")
+        db.commit()
+        post(sharer, item, text=f"Stop {number}")
+    fake_x.state.hang_after_next("/2/tweets", 3, method="POST")
+    assert process_outbox(app, wait=0) == {}  # returned at once; the lane goes on
+    lanes = lanes_of(app)
+    lanes.stop(10)
+    assert lanes.threads == set()
+    db.expire_all()
+    assert sorted(db.scalars(sa.select(OutboxPost.state))) == ["queued", "unknown"]
+    assert process_outbox(app) == {"stopping": 1}  # a stopped process sends nothing more

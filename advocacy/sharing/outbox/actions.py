@@ -24,8 +24,13 @@ from advocacy.sharing.outbox.sender import account_for, record_posted
 from advocacy.sharing.services import composition, count_share
 
 
-def own_post(session: Session, user: User, post_id: int) -> OutboxPost:
-    post = session.get(OutboxPost, post_id)
+def own_post(session: Session, user: User, post_id: int, *,
+             to_change: bool = False) -> OutboxPost:
+    """The person's own post. `to_change`: locked until the transaction ends, so the job
+    cannot claim it between our check of its state and our change (nor can a second click
+    of the person change it twice)."""
+    post = session.get(OutboxPost, post_id, with_for_update=to_change or None,
+                       populate_existing=to_change)
     if post is None or post.share.user_id != user.id:
         raise DomainError(_("This post is not yours."))
     return post
@@ -35,7 +40,7 @@ def retry_post(session: Session, user: User, post_id: int,
                now: dt.datetime | None = None) -> OutboxPost:
     """Send a failed post again (the person saw why it failed)."""
     now = now or utcnow()
-    post = own_post(session, user, post_id)
+    post = own_post(session, user, post_id, to_change=True)
     if post.state != PostState.FAILED:
         raise DomainError(_("Only failed posts can be sent again."))
     spent = budget.spend(session, post.share.network, now)
@@ -49,7 +54,7 @@ def retry_post(session: Session, user: User, post_id: int,
 
 
 def cancel_post(session: Session, user: User, post_id: int) -> OutboxPost:
-    post = own_post(session, user, post_id)
+    post = own_post(session, user, post_id, to_change=True)
     if post.state != PostState.QUEUED:
         raise DomainError(_("Only posts that have not been sent can be cancelled."))
     states.cancelled(post)
@@ -60,7 +65,7 @@ def cancel_post(session: Session, user: User, post_id: int) -> OutboxPost:
 def looked(session: Session, user: User, post_id: int) -> str:
     """The person is off to look at their profile for a post in doubt; from now on they
     are asked whether it is there. Returns where to look."""
-    post = own_post(session, user, post_id)
+    post = own_post(session, user, post_id, to_change=True)
     if post.state != PostState.IN_DOUBT:
         raise DomainError(_("This post is not waiting for you to look."))
     post.looked_at = utcnow()
@@ -82,8 +87,8 @@ def profile_url(network: str, account: SocialAccount | None) -> str:
     return "https://www.linkedin.com/in/me/recent-activity/all/"
 
 
-def confirm_posted(session: Session, user: User, post_id: int, settings: ProgrammeSettings,
-                   timezone: str, now: dt.datetime | None = None) -> OutboxPost:
+def confirm_posted(session: Session, user: User, post_id: int, timezone: str,
+                   now: dt.datetime | None = None) -> OutboxPost:
     """"It is there": the person found the post in doubt on their profile."""
     post = _doubted_and_looked(session, user, post_id)
     record_posted(session, post, None, now or utcnow(), timezone)
@@ -107,7 +112,7 @@ def send_again(session: Session, user: User, post_id: int,
 
 
 def _doubted_and_looked(session: Session, user: User, post_id: int) -> OutboxPost:
-    post = own_post(session, user, post_id)
+    post = own_post(session, user, post_id, to_change=True)
     if post.state != PostState.IN_DOUBT:
         raise DomainError(_("This post is no longer in doubt."))
     if post.looked_at is None:
@@ -120,9 +125,12 @@ def share_by_link(session: Session, user: User, post_id: int, settings: Programm
     """Post it through the network's share page instead: the post by API is called off,
     the share counts now (as a share by link does), and the share page is returned."""
     now = now or utcnow()
-    post = own_post(session, user, post_id)
-    if post.state not in (PostState.QUEUED, PostState.FAILED):
+    post = own_post(session, user, post_id, to_change=True)
+    looked_and_missed = post.state == PostState.IN_DOUBT and post.looked_at is not None
+    if post.state not in (PostState.QUEUED, PostState.FAILED) and not looked_and_missed:
         raise DomainError(_("Only a post that did not go out can be shared by link."))
+    if looked_and_missed:
+        post.outcome_unknown = False  # the person looked: it is not there
     states.cancelled(post, "by_link", None)
     share = post.share
     share.method = "intent"

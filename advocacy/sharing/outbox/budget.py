@@ -19,9 +19,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from advocacy import mail
+from advocacy.core.services import audit, audit_changes
 from advocacy.errors import DomainError
 from advocacy.people.models import User
 from advocacy.people.services import active_with_role
+from advocacy.providers.api import next_month
 from advocacy.providers.registry import API_PROVIDERS, NETWORKS
 from advocacy.providers.urls import x_urls
 from advocacy.sharing.models import NetworkBudget, OutboxPost, Share
@@ -38,10 +40,6 @@ def billed_networks() -> list[str]:
 def month_start(now: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(now.astimezone(dt.UTC).date().replace(day=1), dt.time(),
                                dt.UTC)
-
-
-def next_month(now: dt.datetime) -> dt.datetime:
-    return month_start(month_start(now) + dt.timedelta(days=32))
 
 
 @dataclass(frozen=True)
@@ -161,16 +159,21 @@ def save_budget(session: Session, actor: User, network: str, posts: int | None,
         raise DomainError(_("A budget cannot be negative."))
     row = session.get(NetworkBudget, network) or NetworkBudget(network=network)
     session.add(row)
+    before = {"posts a month": row.monthly_posts, "amount a month": row.monthly_amount}
     row.monthly_posts, row.monthly_amount = posts, amount
     session.flush()
+    audit_changes(session, actor.id, "posting.budget", network, before,
+                  {"posts a month": posts, "amount a month": amount})
     return row
 
 
-def lift_stop(session: Session, network: str) -> None:
+def lift_stop(session: Session, actor: User, network: str, now: dt.datetime) -> None:
     """An admin lets posting by API start again now (say, after raising the cap at X).
     A budget that is still used up stops it again at the next post."""
     row = session.get(NetworkBudget, network)
     if row is None or row.stop_reason is None:
         raise DomainError(_("Posting to this network is not stopped."))
+    audit(session, actor.id, "posting.restarted", f"{network}: stopped for {row.stop_reason} "
+                                                  f"until {row.stopped_until}", now)
     row.stop_reason, row.stopped_until, row.stop_note, row.notified_at = None, None, "", None
     session.flush()

@@ -33,8 +33,9 @@ from advocacy.sharing.outbox.sender import send_post
 log = logging.getLogger(__name__)
 
 PER_LANE = 50  # posts a lane takes per run
+MAX_LANES = 8  # threads sending at once in one process (many Mastodon servers: in turns)
 # Outcomes that say the lane's server is in trouble: the rest of the lane waits.
-UNHEALTHY = frozenset({"unreachable", "unknown", "capped", "in_doubt"})
+UNHEALTHY = frozenset({"unreachable", "unknown", "capped", "in_doubt", "error"})
 
 
 @dataclass(frozen=True, order=True)
@@ -50,6 +51,17 @@ class Lanes:
     busy: set[Lane] = field(default_factory=set)
     resting: dict[Lane, float] = field(default_factory=dict)  # lane -> monotonic time
     lock: threading.Lock = field(default_factory=threading.Lock)
+    threads: set[threading.Thread] = field(default_factory=set)
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self, timeout: float) -> None:
+        """No lane takes another post; wait up to `timeout` s for the ones in hand."""
+        self.stopping.set()
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            running = list(self.threads)
+        for thread in running:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def take(self, lane: Lane) -> str | None:
         """Start sending on `lane`: None when taken, else why not ("busy", "resting")."""
@@ -116,9 +128,14 @@ def process_outbox(app: Flask, now: dt.datetime | None = None, *,
             return {"paused": 1}
         due = due_by_lane(session, now or utcnow())
     registry = lanes_of(app)
+    if registry.stopping.is_set():
+        return {"stopping": 1}
     outcomes: Counter[str] = Counter()
     threads = []
     for lane, post_ids in sorted(due.items()):
+        if len(registry.busy) >= MAX_LANES:
+            outcomes["deferred"] += len(post_ids)  # enough threads at once: next run
+            continue
         refused = registry.take(lane)
         if refused is not None:
             outcomes[refused] += len(post_ids)
@@ -126,6 +143,8 @@ def process_outbox(app: Flask, now: dt.datetime | None = None, *,
         thread = threading.Thread(target=_run_lane, name=f"outbox-{lane.network}",
                                   args=(app, registry, lane, post_ids, now, rest, outcomes),
                                   daemon=True)
+        with registry.lock:
+            registry.threads.add(thread)
         thread.start()
         threads.append(thread)
     deadline = None if wait is None else time.monotonic() + wait
@@ -145,7 +164,7 @@ def _run_lane(app: Flask, registry: Lanes, lane: Lane, post_ids: list[int],
     try:
         with app.app_context():  # mails (a reconnect request) are written in a language
             for number, post_id in enumerate(post_ids):
-                if time.monotonic() - started > budget:
+                if time.monotonic() - started > budget or registry.stopping.is_set():
                     _count(registry, outcomes, "deferred", len(post_ids) - number)
                     break
                 try:
@@ -163,6 +182,8 @@ def _run_lane(app: Flask, registry: Lanes, lane: Lane, post_ids: list[int],
                     break
     finally:
         registry.give_back(lane, rest)
+        with registry.lock:
+            registry.threads.discard(threading.current_thread())
         if done:  # the job may have returned long ago: the lane says what it did
             log.info("lane %s/%s: %s in %.2fs", lane.network, lane.server or "-", dict(done),
                      time.monotonic() - started)

@@ -51,7 +51,8 @@ def standing(post: OutboxPost, accounts: dict[str, SocialAccount]) -> Standing:
     network = post.share.network
     label = NETWORKS[network].label if network in NETWORKS else network
     account = accounts.get(network)
-    if post.state == PostState.QUEUED and (account is None or account.needs_reconnect):
+    waits_for = (PostState.QUEUED, PostState.UNKNOWN, PostState.SENDING)
+    if post.state in waits_for and (account is None or account.needs_reconnect):
         # Revoked or expired: say which (the network's words follow); then what happens.
         why = account_problem(post.error_kind, label) \
             if post.error_kind in ("revoked", "expired") else ""

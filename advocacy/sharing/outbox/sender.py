@@ -46,7 +46,7 @@ from advocacy.sharing.services import count_share
 log = logging.getLogger(__name__)
 
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60, 120)  # then given up: about four hours in all
-GONE = "The item was withdrawn before the post went out."
+DUPLICATE_MARGIN = dt.timedelta(minutes=5)  # clocks differ
 # Reason codes the person is told about (advocacy.sharing.outbox.words); anything else a
 # network says is kept only in its own words.
 REASONS = frozenset({"content", "too_long", "duplicate", "config", "version"})
@@ -71,6 +71,7 @@ class Job:
     unknown: bool  # an earlier attempt may have posted: settle before sending
     doubted: bool  # some attempt's outcome was open (a duplicate answer means "there")
     withdrawn: bool  # the item is no longer live: settle, but send nothing new
+    held: str | None = None  # a budget stop holds it back: settle, but send nothing new
 
 
 @dataclass
@@ -88,8 +89,14 @@ def send_post(app: Flask, post_id: int, now: dt.datetime | None = None) -> str:
     "unreachable", "in_doubt", "failed", "held", "capped", "cancelled", "waiting" or
     "skipped"."""
     now = now or utcnow()
-    with db_guard(app):
-        job = _prepare(app, post_id, now)
+    try:
+        with db_guard(app):
+            job = _prepare(app, post_id, now)
+    except Exception:  # a surprise before anything went out: say so, do not loop on it
+        log.exception("post %s could not be prepared", post_id)
+        with db_guard(app):
+            _give_up(app, post_id, now)
+        return "error"
     if isinstance(job, str):
         return job
     attempt = _deliver(app, api_for(job.network, app.config), job, now)
@@ -100,8 +107,12 @@ def send_post(app: Flask, post_id: int, now: dt.datetime | None = None) -> str:
             post.outcome_unknown = False
         if attempt.published is not None:
             return _record_published(session, post, attempt, app.config["TIMEZONE"])
+        if attempt.error is None and job.held:  # not there, and held back by a budget
+            states.failed(post, job.held, None)
+            tell_author(session, post, "post_held", utcnow())
+            return "held"
         if attempt.error is None:  # settled as not there, and the item is gone
-            states.cancelled(post, "withdrawn", GONE)
+            states.cancelled(post, "withdrawn", None)
             return "cancelled"
         outcome = _record_error(session, post, job, attempt.error, utcnow())
         if outcome in NOTIFIED:
@@ -121,28 +132,46 @@ def _prepare(app: Flask, post_id: int, now: dt.datetime) -> Job | str:
         if withdrawn and not post.outcome_unknown:
             # Expired, archived, or back in review since it was queued: what was approved
             # then is not approved now.
-            states.cancelled(post, "withdrawn", GONE)
+            states.cancelled(post, "withdrawn", None)
             return "cancelled"
         account = account_for(session, share.user_id, share.network)
         if account is None or account.needs_reconnect:
             states.release(post)  # it waits; the account's status says why
             return "waiting"
-        if not post.outcome_unknown:
-            reason = budget.held_back(session, share.network, share.full, now)
-            if reason is not None:
-                states.failed(post, reason, "Posting by API to this network is stopped "
-                                            "for now.")
-                tell_author(session, post, "post_held", now)
-                return "held"
+        held = budget.held_back(session, share.network, share.full, now)
+        if held is not None and not post.outcome_unknown:
+            states.failed(post, held, None)
+            tell_author(session, post, "post_held", now)
+            return "held"
         post.account_id = account.id
         return Job(post.id, account.id, share.network, _outgoing(app, post, share),
-                   post.outcome_unknown, post.doubted, withdrawn)
+                   post.outcome_unknown, post.doubted, withdrawn, held)
+
+
+def _give_up(app: Flask, post_id: int, now: dt.datetime) -> None:
+    """After an unexpected error while preparing: the post fails where nothing went out,
+    or goes to its author where an earlier attempt may have (the error is in the log)."""
+    with session_scope(app) as session:
+        if not states.claim(session, post_id, now):
+            return
+        post = session.get(OutboxPost, post_id)
+        assert post is not None
+        if post.outcome_unknown:
+            states.in_doubt(post, "unanswered", "An unexpected error stopped the check.")
+        else:
+            states.failed(post, "config", "An unexpected error stopped the post; the "
+                                          "administrators can see it in the log.")
+        tell_author(session, post, "post_failed", now)
 
 
 def _outgoing(app: Flask, post: OutboxPost, share: Share) -> Outgoing:
     item = share.item
-    image = card_image(Path(app.config["UPLOAD_DIR"]), item.image_name) \
-        if share.network == "bluesky" else None
+    image = None
+    if share.network == "bluesky":
+        try:
+            image = card_image(Path(app.config["UPLOAD_DIR"]), item.image_name)
+        except Exception:  # a broken upload costs the card its picture, not the post
+            log.exception("no card image for post %s", post.id)
     return Outgoing(
         text=share.full, body=share.body, link=share.link, title=item.title,
         summary=item.summary, language=item.language, idempotency_key=post.idempotency_key,
@@ -167,6 +196,10 @@ def _deliver(app: Flask, provider: Provider, job: Job, now: dt.datetime) -> Atte
                     access = fresh_access(app, job.account_id, force=True)
     except ProviderError as exc:
         attempt.error = exc
+    except Exception:  # an answer we could not read: the post may exist all the same
+        log.exception("post %s: unexpected error while sending", job.post_id)
+        attempt.error = UnknownOutcome("An unexpected answer; whether the post arrived is "
+                                       "checked before anything is sent again.")
     return attempt
 
 
@@ -178,8 +211,8 @@ def _settle_and_send(provider: Provider, access: Access, job: Job, now: dt.datet
             attempt.published = found
             return attempt
         attempt.settled_absent = True
-        if job.withdrawn:
-            return attempt  # not there, and not to be sent any more
+        if job.withdrawn or job.held:
+            return attempt  # not there, and not to be sent (now)
     try:
         attempt.published = provider.publish(access, job.outgoing)
     except AlreadyPosted as exc:
@@ -188,6 +221,12 @@ def _settle_and_send(provider: Provider, access: Access, job: Job, now: dt.datet
                 # No attempt of ours can have made it: the person posted this text before.
                 raise ContentRejected(exc.message, status=exc.status,
                                       reason="duplicate") from None
+            sent = job.outgoing.sent_at
+            if exc.created_at is not None and sent is not None \
+                    and exc.created_at < sent - DUPLICATE_MARGIN:
+                # Older than our first attempt: the same words posted another time.
+                raise CannotAsk(f"{exc.message} That post is older than this one's first "
+                                f"attempt: {exc.published.url}") from None
             attempt.published, attempt.by_duplicate = exc.published, True
             return attempt
         # The network has it and did not say which post it is: look it up.
@@ -261,9 +300,9 @@ def _record_error(session: Session, post: OutboxPost, job: Job, error: ProviderE
     if isinstance(error, UsageCapped):
         until = error.retry_at or budget.next_month(now)
         budget.stop(session, job.network, "capped", until, now, error.message)
-        if post.outcome_unknown:  # still to be settled, once X answers again
-            states.later(post, "lookup", words, until)
-            return "unknown"
+        if post.outcome_unknown:  # X will not answer before next month: the person looks
+            states.in_doubt(post, "unanswered", words)
+            return "in_doubt"
         states.failed(post, "capped", words)
         return "capped"
     if isinstance(error, UnknownOutcome):
@@ -282,7 +321,7 @@ def _record_error(session: Session, post: OutboxPost, job: Job, error: ProviderE
     if post.outcome_unknown:  # asking (or a safe resend) failed: ask again later
         again = _backoff(post.attempts, now)
         if again is None:
-            states.in_doubt(post, "doubt", words)
+            states.in_doubt(post, "unanswered", words)
             return "in_doubt"
         states.later(post, "lookup", words, max(again, error.retry_at or again))
         return "unknown"

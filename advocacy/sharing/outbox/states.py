@@ -59,7 +59,10 @@ def claim(session: Session, post_id: int, now: dt.datetime) -> bool:
         sa.update(OutboxPost).where(OutboxPost.id == post_id, due(now))
         .values(outcome_unknown=open_before, doubted=OutboxPost.doubted | open_before,
                 state=S.value, claimed_at=now, attempts=OutboxPost.attempts + 1,
-                first_sent_at=sa.func.coalesce(OutboxPost.first_sent_at, now))
+                # An open outcome's attempt went out before now: never later than queuing.
+                first_sent_at=sa.func.coalesce(
+                    OutboxPost.first_sent_at,
+                    sa.case((open_before, OutboxPost.created_at), else_=now)))
         .execution_options(synchronize_session=False))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -81,7 +84,7 @@ def posted(post: OutboxPost, published: Published | None, now: dt.datetime) -> N
     post.last_error = post.error_kind = None
 
 
-def failed(post: OutboxPost, reason: str, words: str) -> None:
+def failed(post: OutboxPost, reason: str, words: str | None) -> None:
     """Certainly not on the network: refused, given up, or held back by a budget."""
     if post.outcome_unknown:
         raise InvalidTransition(f"post {post.id}: an open outcome cannot become a failure")
@@ -106,29 +109,33 @@ def outcome_open(post: OutboxPost, reason: str, words: str, at: dt.datetime) -> 
 
 
 def in_doubt(post: OutboxPost, reason: str, words: str) -> None:
-    """The network cannot tell us: the person looks at their profile and decides."""
+    """The network cannot tell us: the person looks at their profile and decides (again,
+    if they looked before: this is a new doubt)."""
     _move(post, D, S)
     post.outcome_unknown = post.doubted = True
     _note(post, reason, words)
-    post.claimed_at = None
+    post.claimed_at = post.looked_at = None
 
 
 def cancelled(post: OutboxPost, reason: str | None = None, words: str | None = None) -> None:
     """Not sent, on purpose: by its author, because the item was withdrawn, or because the
-    person shared it by link instead."""
+    person shared it by link instead (a post in doubt only once they looked and did not
+    find it, which closes its outcome)."""
     if post.outcome_unknown:
         raise InvalidTransition(f"post {post.id}: an open outcome cannot be cancelled")
-    _move(post, C, Q, S, F)
+    _move(post, C, Q, S, F, D)
     post.error_kind, post.last_error, post.claimed_at = reason, words, None
 
 
 def queued_again(post: OutboxPost, now: dt.datetime) -> None:
     """Its author asks for it to be sent again: after a failure, or after looking and not
     finding it (the open outcome is closed by that look; `doubted` stays)."""
+    if post.state == F:  # certainly not there: a new first attempt, looked up from then
+        post.first_sent_at = None
     _move(post, Q, F, D)
     post.outcome_unknown = False
     post.run_at, post.attempts = now, 0
-    post.last_error = post.error_kind = None
+    post.last_error = post.error_kind = post.looked_at = None
 
 
 def settle_again(post: OutboxPost, now: dt.datetime) -> None:
@@ -137,8 +144,8 @@ def settle_again(post: OutboxPost, now: dt.datetime) -> None:
     _move(post, U, D)
     post.outcome_unknown = True
     post.run_at, post.attempts = now, 0
-    post.last_error = post.error_kind = None
+    post.last_error = post.error_kind = post.looked_at = None
 
 
-def _note(post: OutboxPost, reason: str, words: str) -> None:
-    post.error_kind, post.last_error = reason[:20], words[:500]
+def _note(post: OutboxPost, reason: str, words: str | None) -> None:
+    post.error_kind, post.last_error = reason[:20], words[:500] if words else None

@@ -15,16 +15,23 @@ def explain(post: OutboxPost, network: str, reconnect: str | None = None) -> str
     """One or two sentences on where the post stands and what the person can do.
     `reconnect` is the reason its account waits for a reconnection, if it does."""
     reason, state = post.error_kind or "", post.state
-    if state == PostState.QUEUED and reconnect is not None:
+    if state == PostState.UNKNOWN and reconnect is not None:
+        return _("It waits until you connect your %(network)s account again; then we check "
+                 "whether it arrived before anything is sent again.", network=network)
+    if reconnect is not None:
         return _("It waits until you connect your %(network)s account again; then it goes "
                  "out by itself. Or share it by link now.", network=network)
     if state == PostState.UNKNOWN:
         return _("%(network)s did not confirm the post. We are checking whether it arrived "
                  "before anything is sent again; nothing for you to do.", network=network)
+    if state == PostState.IN_DOUBT and reason == "unanswered":
+        return _("%(network)s did not confirm the post, and asking whether it arrived "
+                 "failed again and again. Look at your profile first, then tell us whether "
+                 "it is there.", network=network)
     if state == PostState.IN_DOUBT:
-        return _("%(network)s did not confirm the post and cannot be asked whether it "
-                 "arrived. Look at your profile first, then tell us whether it is there.",
-                 network=network)
+        return _("%(network)s did not confirm the post, and we cannot tell from here "
+                 "whether it arrived. Look at your profile first, then tell us whether it "
+                 "is there.", network=network)
     if state == PostState.QUEUED and reason:
         return _QUEUED.get(reason, _QUEUED["transient"])(network)
     if state == PostState.FAILED:
@@ -42,6 +49,10 @@ _QUEUED = {
                              "once it answers.", network=n),
     "lookup": lambda n: _("%(network)s could not be asked yet whether the post arrived; we "
                           "ask again before sending anything.", network=n),
+    # The account needed reconnecting and is connected again.
+    **dict.fromkeys(("auth", "revoked", "expired"), lambda n: _(
+        "Your %(network)s account is connected again; the post goes out by itself.",
+        network=n)),
 }
 
 # Failed: certainly not on the network.
