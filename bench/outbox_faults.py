@@ -233,7 +233,6 @@ def settle_doubts(run: Run, world: World, rng: random.Random, careless: float,
                   now: dt.datetime) -> Counter[str]:
     """Each post in doubt, as its author settles it: look at the profile (the network's own
     record), then "it is there" or "send it again"."""
-    from advocacy.admin.services import get_settings
     from advocacy.db import session_scope
     from advocacy.people.models import User
     from advocacy.sharing.models import OutboxPost, Share
@@ -248,7 +247,6 @@ def settle_doubts(run: Run, world: World, rng: random.Random, careless: float,
         if not rows:
             return done
         truth = world.truth({n: run.authors[n] for n in {r.network for r in rows}})
-        settings = get_settings(session)
         for post_id, code, network, user_id in rows:
             user = session.get(User, user_id)
             assert user is not None
@@ -258,7 +256,7 @@ def settle_doubts(run: Run, world: World, rng: random.Random, careless: float,
                 send_again(session, user, post_id, now)
                 done[f"{network}:sent_again_though_there"] += 1
             elif there:
-                confirm_posted(session, user, post_id, settings, app.config["TIMEZONE"], now)
+                confirm_posted(session, user, post_id, app.config["TIMEZONE"], now)
                 done[f"{network}:confirmed"] += 1
             else:
                 send_again(session, user, post_id, now)

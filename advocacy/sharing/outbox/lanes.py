@@ -55,13 +55,17 @@ class Lanes:
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def stop(self, timeout: float) -> None:
-        """No lane takes another post; wait up to `timeout` s for the ones in hand."""
+        """No lane takes another post; wait up to `timeout` s for the ones in hand. (Then
+        lanes may be started again: the scheduler that stopped has stopped its runs.)"""
         self.stopping.set()
-        deadline = time.monotonic() + timeout
-        with self.lock:
-            running = list(self.threads)
-        for thread in running:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        try:
+            deadline = time.monotonic() + timeout
+            with self.lock:
+                running = list(self.threads)
+            for thread in running:
+                thread.join(max(0.0, deadline - time.monotonic()))
+        finally:
+            self.stopping.clear()
 
     def take(self, lane: Lane) -> str | None:
         """Start sending on `lane`: None when taken, else why not ("busy", "resting")."""
@@ -128,7 +132,7 @@ def process_outbox(app: Flask, now: dt.datetime | None = None, *,
             return {"paused": 1}
         due = due_by_lane(session, now or utcnow())
     registry = lanes_of(app)
-    if registry.stopping.is_set():
+    if registry.stopping.is_set():  # a scheduler is shutting down in this process
         return {"stopping": 1}
     outcomes: Counter[str] = Counter()
     threads = []
