@@ -1199,3 +1199,24 @@ def test_a_stopped_budget_also_holds_a_post_whose_outcome_was_open(
     row = outbox_post(db, share)
     assert (row.state, row.error_kind, row.outcome_unknown) == ("failed", "budget", False)
     assert len(fake_x.state.requests_to("/2/tweets", "POST")) == 1  # only the first
+
+
+def test_a_bug_while_preparing_fails_the_post_visibly_instead_of_looping(
+        client, employee, item, db, app, fake_x, monkeypatch):
+    """A fault of our own (injected here: the budget check raises) must not leave the
+    post due again every second, nor silently stuck: it fails, with words for its author."""
+    from advocacy.sharing.outbox import budget
+
+    connect_x(app, db, employee, fake_x)
+    post(client, item)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(budget, "held_back", broken)
+    assert process_outbox(app) == {"error": 1}
+    row = outbox_post(db, share_of(db, employee))
+    assert (row.state, row.error_kind) == ("failed", "error")
+    assert process_outbox(app, now=utcnow() + dt.timedelta(hours=1)) == {}
+    assert fake_x.state.requests_to("/2/tweets", "POST") == []
+    assert "went wrong on our side" in client.get("/shares").get_data(as_text=True)

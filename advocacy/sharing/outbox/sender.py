@@ -159,8 +159,7 @@ def _give_up(app: Flask, post_id: int, now: dt.datetime) -> None:
         if post.outcome_unknown:
             states.in_doubt(post, "unanswered", "An unexpected error stopped the check.")
         else:
-            states.failed(post, "config", "An unexpected error stopped the post; the "
-                                          "administrators can see it in the log.")
+            states.failed(post, "error", None)
         tell_author(session, post, "post_failed", now)
 
 

@@ -79,6 +79,9 @@ _FAILED = {
                            network=n),
     "config": lambda n: _("The server's address is refused by our security rules. Share it "
                           "by link instead.", network=n),
+    "error": lambda n: _("Something went wrong on our side before the post went out; the "
+                         "administrators can see it in the log. Try again, or share it by "
+                         "link.", network=n),
 }
 
 _CANCELLED = {
