@@ -9,7 +9,6 @@ tricky pieces) is measured on every network by both sides.
 from __future__ import annotations
 
 import dataclasses
-import random
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,19 +58,8 @@ PIECES = [
     # separators
     "\n", "\r\n", "\t", " ", "  ",
 ]
-SEPARATORS = ["", " ", " ", "\n", "\t", ", ", ". "]
-
-
-def _random_corpus(seed: int, count: int) -> list[str]:
-    rng = random.Random(seed)
-    corpus = []
-    for _ in range(count):
-        pieces = rng.choices(PIECES, k=rng.randint(1, 14))
-        corpus.append("".join(piece + rng.choice(SEPARATORS) for piece in pieces))
-    return corpus
-
-
-CORPUS = [*dict.fromkeys([*SAMPLES, *PIECES, *_random_corpus(seed=20240611, count=60)])]
+CORPUS = [*dict.fromkeys([*SAMPLES, *PIECES,
+                          *random_corpus(seed=20240611, count=60, pieces=PIECES)])]
 
 
 @pytest.fixture(scope="module")

@@ -84,11 +84,11 @@ PIECES = [
 SEPARATORS = ["", " ", " ", "\n", "\t", ", ", ". "]
 
 
-def random_corpus(seed: int, count: int) -> list[str]:
+def random_corpus(seed: int, count: int, pieces: list[str] | None = None) -> list[str]:
     """Seeded mixtures of the pieces (the same texts on every run)."""
     rng = random.Random(seed)
     corpus = []
     for _ in range(count):
-        pieces = rng.choices(PIECES, k=rng.randint(1, 14))
-        corpus.append("".join(piece + rng.choice(SEPARATORS) for piece in pieces))
+        pieces_ = rng.choices(pieces or PIECES, k=rng.randint(1, 14))
+        corpus.append("".join(piece + rng.choice(SEPARATORS) for piece in pieces_))
     return corpus
