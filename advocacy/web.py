@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline scripts or styles anywhere (the templates load our own files from /static), so
@@ -67,6 +68,10 @@ def init_app(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         if request.endpoint == "static":
             _cache_static(response, versions)
+        elif current_user.is_authenticated and "Cache-Control" not in headers:
+            # A page behind login is about its reader: no shared or back-button copy.
+            # (Uploaded images set their own private caching.)
+            headers["Cache-Control"] = "no-store"
         return response
 
 

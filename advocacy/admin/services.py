@@ -57,6 +57,11 @@ class ProgrammeSettings:
     # Rewards: a catalogue where points are exchanged (off unless an admin offers it).
     rewards_enabled: bool
 
+    @property
+    def suppression_k(self) -> int | None:
+        """The k of the works-council rule (`advocacy.suppression`), or None when off."""
+        return self.min_group_size if self.works_council_mode else None
+
     def disclosure_line(self, language: str) -> str:
         """The disclosure line for content in `language`, with the company name filled in."""
         template = self.disclosure_line_en if language == "en" else self.disclosure_line_de

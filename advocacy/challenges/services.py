@@ -27,6 +27,7 @@ from advocacy.errors import DomainError
 from advocacy.notifications.services import notify
 from advocacy.people.models import Group, User, UserRole, user_group
 from advocacy.reports.models import ActivityRollup
+from advocacy.suppression import group_too_small
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ class Standing:
     is_viewer: bool = False
     group_id: int | None = None
     members: int = 0
+    hidden: bool = False  # a team too small to show its figure to outsiders
 
 
 def _ranked(scored: list[tuple[float, int]]) -> list[tuple[int, float, int]]:
@@ -146,8 +148,10 @@ def individual_standings(session: Session, challenge: Challenge, today: dt.date,
 
 
 def team_standings(session: Session, challenge: Challenge, today: dt.date,
-                   viewer_id: int | None = None) -> list[Standing]:
-    """Every group of the challenge with its average per active member, best first."""
+                   viewer_id: int | None = None, k: int | None = None) -> list[Standing]:
+    """Every group of the challenge with its average per active member, best first. With
+    `k` (works-council mode) a team of fewer than k people keeps its place, but its figure
+    is shown only to its members."""
     counted = scores(session, challenge, today)
     group_ids = [g.id for g in challenge.groups]
     members: dict[int, list[int]] = {g: [] for g in group_ids}
@@ -160,7 +164,9 @@ def team_standings(session: Session, challenge: Challenge, today: dt.date,
                 for g, people in members.items()]
     return [Standing(rank, round(score, 2), score >= challenge.minimum, group_id=group_id,
                      members=len(members[group_id]),
-                     is_viewer=viewer_id in members[group_id])
+                     is_viewer=viewer_id in members[group_id],
+                     hidden=viewer_id not in members[group_id]
+                     and group_too_small(len(members[group_id]), k))
             for rank, score, group_id in _ranked(averages)]
 
 

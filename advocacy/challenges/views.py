@@ -22,6 +22,7 @@ from advocacy.forms import ActionForm
 from advocacy.layout import current_settings
 from advocacy.people.services import list_groups
 from advocacy.security import role_required
+from advocacy.suppression import group_too_small
 
 TOP = 10
 
@@ -37,24 +38,30 @@ class Board:
     best: float
     results: list[ChallengeResult]
     names: dict[int, str]
+    k: int | None = None  # works-council mode: teams of fewer than k show no figure
+    hidden: frozenset[int] = frozenset()  # results (ids) of such teams the viewer is not in
 
 
 def _board(db: Session, challenge: Challenge, top: int, today: dt.date) -> Board:
+    k = current_settings().suppression_k
     if challenge.settled_at is not None:
         rows = services.results(db, challenge.id)
         mine = next((r for r in rows if r.user_id == current_user.id), None)
         shown = rows[:top] + ([mine] if mine is not None and mine not in rows[:top] else [])
+        own = {group.id for group in current_user.groups}
+        hidden = frozenset(r.id for r in shown if r.group_id is not None
+                           and r.group_id not in own and group_too_small(r.members, k))
         return Board(challenge, [], None, max((r.score for r in rows), default=0), shown,
-                     services.result_names(db, shown, current_user.id))
+                     services.result_names(db, shown, current_user.id), k, hidden)
     if challenge.kind == "team":
-        standings = services.team_standings(db, challenge, today, current_user.id)
+        standings = services.team_standings(db, challenge, today, current_user.id, k)
     else:
         standings = services.individual_standings(db, challenge, today, current_user.id,
                                                   current_settings().leaderboard_others)
     mine = next((s for s in standings if s.is_viewer), None)
     shown = standings if challenge.kind == "team" else standings[:top]
     return Board(challenge, shown, mine if mine not in shown else None,
-                 max((s.score for s in standings), default=0), [], {})
+                 max((s.score for s in standings), default=0), [], {}, k)
 
 
 def _today() -> dt.date:

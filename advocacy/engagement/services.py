@@ -24,6 +24,7 @@ from advocacy.admin.services import ProgrammeSettings
 from advocacy.db import Page, paginate
 from advocacy.engagement.models import PointEntry, PointTotal
 from advocacy.people.models import User, user_group
+from advocacy.suppression import group_too_small
 
 log = logging.getLogger(__name__)
 
@@ -133,18 +134,43 @@ class BoardRow:
 class Board:
     rows: list[BoardRow]
     viewer: BoardRow | None  # the viewer's own row when it is not among `rows`
+    withheld: bool = False  # a tier or group too small to be shown to outsiders
+
+
+def _population(tier_id: int | None, group_id: int | None) -> sa.Select[tuple[int]]:
+    query = sa.select(User.id).where(User.is_active)
+    if tier_id:
+        query = query.where(User.tier_id == tier_id)
+    if group_id:
+        query = query.where(User.id.in_(
+            sa.select(user_group.c.user_id).where(user_group.c.group_id == group_id)))
+    return query
+
+
+def withheld(session: Session, tier_id: int | None, group_id: int | None, viewer_id: int,
+             k: int | None) -> bool:
+    """Whether the board of a tier or group is withheld from this viewer: in works-council
+    mode, one of fewer than k people is shown only to those people themselves."""
+    if k is None or not (tier_id or group_id):
+        return False
+    members = set(session.scalars(_population(tier_id, group_id)))
+    return viewer_id not in members and group_too_small(len(members), k)
 
 
 def leaderboard(session: Session, period: str, day: dt.date, others: str, viewer_id: int,
                 tier_id: int | None = None, group_id: int | None = None,
-                limit: int = 20) -> Board:
+                limit: int = 20, k: int | None = None) -> Board:
     """The ranking of a period, company-wide or for one tier or group.
 
     Order: points (high first); on equal points, whoever reached the total first; then the
     lower person id, so the order is total. Only active people with points count. People
     who did not opt in appear without their name, or not at all when `others` is "hidden"
     (the viewer always sees their own place). Two queries, whatever the number of people.
+    With `k` (works-council mode) a tier or group of fewer than k people is withheld from
+    anyone outside it (one more query).
     """
+    if withheld(session, tier_id, group_id, viewer_id, k):
+        return Board([], None, withheld=True)
     start = period_start(period, day)
     ranked = (
         sa.select(PointTotal.user_id, PointTotal.points, PointTotal.reached_at,
@@ -153,11 +179,8 @@ def leaderboard(session: Session, period: str, day: dt.date, others: str, viewer
         .where(PointTotal.period == period, PointTotal.period_start == start,
                PointTotal.points > 0, User.is_active)
     )
-    if tier_id:
-        ranked = ranked.where(User.tier_id == tier_id)
-    if group_id:
-        ranked = ranked.where(User.id.in_(
-            sa.select(user_group.c.user_id).where(user_group.c.group_id == group_id)))
+    if tier_id or group_id:
+        ranked = ranked.where(User.id.in_(_population(tier_id, group_id)))
     if others == "hidden":
         ranked = ranked.where(sa.or_(User.leaderboard_opt_in, User.id == viewer_id))
     order = (PointTotal.points.desc(), PointTotal.reached_at.asc(), PointTotal.user_id.asc())

@@ -53,9 +53,11 @@ def leaderboard() -> str:
     form.period.data = period  # the select shows what the board shows
     board = services.leaderboard(db, period, _today(), current_settings().leaderboard_others,
                                  current_user.id, tier_id=form.tier.data or None,
-                                 group_id=form.group.data or None)
+                                 group_id=form.group.data or None,
+                                 k=current_settings().suppression_k)
     return render_template("engagement/leaderboard.html", form=form, board=board,
-                           period=period, period_labels=period_labels())
+                           period=period, period_labels=period_labels(),
+                           k=current_settings().suppression_k)
 
 
 @bp.route("/admin/points", methods=["GET", "POST"])

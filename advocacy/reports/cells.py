@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from advocacy.core.models import JobState
 from advocacy.people.models import User, user_group
-from advocacy.reports.models import CELL_SLICES, ActivityRollup, ReportCell
+from advocacy.reports.models import CELL_SLICES, COUNTS, METRICS, ActivityRollup, ReportCell
 from advocacy.reports.periods import Period, make_period
-from advocacy.reports.rollup import METRICS, cell_buckets
+from advocacy.reports.rollup import cell_buckets
+
+FIGURES = COUNTS + METRICS  # a cell's values, in the order the report reads them
 
 log = logging.getLogger(__name__)
 
@@ -70,17 +72,18 @@ def read(session: Session, period: Period, by: str | None) -> dict[Any, tuple[in
         return None
     if slice_ in MEMBERSHIP_SLICES and marker.people_print != people_print(session):
         return None
-    return {_key(slice_, row.key): (row.people, row.contributors,
-                                    *(getattr(row, name) for name in METRICS))
-            for row in rows if row.slice == slice_}
+    return {_key(slice_, row.key): _values(row) for row in rows if row.slice == slice_}
+
+
+def _values(row: ReportCell) -> tuple[int, ...]:
+    return tuple(getattr(row, name) for name in FIGURES)
 
 
 def month_totals(session: Session, months: list[dt.date]) -> dict[dt.date, tuple[int, ...]] | None:
     """The unfiltered totals of whole months (chart points), or None if one is missing."""
     rows = session.scalars(sa.select(ReportCell).where(
         ReportCell.kind == "month", ReportCell.start.in_(months), ReportCell.slice == "total"))
-    found = {row.start: (row.people, row.contributors, *(getattr(row, name) for name in METRICS))
-             for row in rows}
+    found = {row.start: _values(row) for row in rows}
     return found if len(found) == len(set(months)) else None
 
 
@@ -96,12 +99,11 @@ def _compute(session: Session, kind: str, start: dt.date, slices: tuple[str, ...
         activity = live_activity(session, period, Filters(), None if slice_ == "total"
                                  else slice_)
         if slice_ == "total":
-            activity = activity or {None: (0,) * (2 + len(METRICS))}
-        for key, (people, contributors, *sums) in activity.items():
+            activity = activity or {None: (0,) * len(FIGURES)}
+        for key, values in activity.items():
             rows.append({"kind": kind, "start": start, "slice": slice_,
-                         "key": "" if key is None else str(key),
-                         "people_print": fingerprint, "people": people,
-                         "contributors": contributors, **dict(zip(METRICS, sums, strict=True))})
+                         "key": "" if key is None else str(key), "people_print": fingerprint,
+                         **dict(zip(FIGURES, values, strict=True))})
     if rows:
         session.execute(sa.insert(ReportCell), rows)
     if "total" not in slices:  # the marker says for which memberships the cells are

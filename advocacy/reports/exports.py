@@ -21,9 +21,15 @@ def number(value: Any, semicolon: bool) -> str:
     return str(value)
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def text(value: str) -> str:
-    """A name as a cell; one Excel would read as a formula gets a leading apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """A name as a cell; one a spreadsheet would read as a formula gets a leading
+    apostrophe, also when spaces or line breaks come before the sign (spreadsheets skip
+    them)."""
+    return "'" + value if value.lstrip(" \t\r\n")[:1] in FORMULA or value[:1] in FORMULA \
+        else value
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], semicolon: bool) -> str:

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from advocacy.accounts.models import SocialAccount
 from advocacy.content.models import ContentItem
 from advocacy.reports.periods import make_period
-from advocacy.reports.privacy import protect
 from advocacy.reports.reach import Figures, Filters, figures
 from advocacy.sharing.models import OutboxPost, PostState, Share
 from advocacy.sharing.outbox import budget
+from advocacy.suppression import protect
 
 ITEMS_PER_100 = 3.5
 MONTHS = 12

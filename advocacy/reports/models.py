@@ -19,7 +19,32 @@ from advocacy.db import Base, intpk
 GRAINS = ("day", "month")
 
 
-class ActivityRollup(Base):
+class SummedFigures:
+    """The figures that add up across people, days and networks. Declared once: the
+    rollups, the report cells and the report read their names from `METRICS`."""
+
+    shares: Mapped[int] = mapped_column(default=0)
+    api_shares: Mapped[int] = mapped_column(default=0)
+    reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # followers: estimated
+    clicks: Mapped[int] = mapped_column(default=0)  # counted clicks on that day: measured
+    # Engagement of the posts made that day, where the network reported it (measured), and
+    # the followers of exactly those posts, so the rate divides like by like.
+    interactions: Mapped[int] = mapped_column(default=0)
+    engaged_reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Impressions where a network reported them, and the clicks on exactly those posts (CTR).
+    impressions: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    impression_clicks: Mapped[int] = mapped_column(default=0)
+
+
+METRICS = tuple(name for name in SummedFigures.__annotations__)
+# How many different people stand behind a cell's figures (see `advocacy.suppression`):
+# who shared, who is behind a share or a click, whose links were clicked, who shared by
+# API, who by share link, and whose posts a network measured.
+COUNTS = ("people", "contributors", "clickers", "api_people", "link_people",
+          "measured_people")
+
+
+class ActivityRollup(SummedFigures, Base):
     """What one person did in one bucket on one network for one campaign (or none).
 
     `person_id` is the user's id, deliberately without a foreign key: when a person's data
@@ -40,22 +65,12 @@ class ActivityRollup(Base):
     person_id: Mapped[int]
     network: Mapped[str] = mapped_column(sa.String(20))
     campaign_id: Mapped[int | None]
-    shares: Mapped[int] = mapped_column(default=0)
-    api_shares: Mapped[int] = mapped_column(default=0)
-    reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # followers: estimated
-    clicks: Mapped[int] = mapped_column(default=0)  # counted clicks on that day: measured
-    # Engagement of the posts made that day, where the network reported it (measured), and
-    # the followers of exactly those posts, so the rate divides like by like.
-    interactions: Mapped[int] = mapped_column(default=0)
-    engaged_reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    # Impressions where a network reported them, and the clicks on exactly those posts (CTR).
-    impressions: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    impression_clicks: Mapped[int] = mapped_column(default=0)
 
 
 class ItemRollup(Base):
-    """One item in one bucket: its shares, clicks, estimated reach and how many people
-    shared it in that bucket (for the minimum group size of the top-items table)."""
+    """One item in one bucket: its shares, clicks, estimated reach, how many people shared
+    it in that bucket and how many people's links to it were clicked (for the minimum
+    group size of the top-items table)."""
 
     __tablename__ = "item_rollup"
     __table_args__ = (
@@ -71,13 +86,14 @@ class ItemRollup(Base):
     clicks: Mapped[int] = mapped_column(default=0)
     reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     sharers: Mapped[int] = mapped_column(default=0)
+    clickers: Mapped[int] = mapped_column(default=0)  # people whose links were clicked
 
 
 CELL_KINDS = ("week", "month", "quarter")
 CELL_SLICES = ("total", "tier", "group", "network", "campaign")
 
 
-class ReportCell(Base):
+class ReportCell(SummedFigures, Base):
     """The programme's figures for one calendar week, month or quarter, in total or per
     tier, group, network or campaign, as `advocacy.reports.reach.figures` computes them
     from the rollups without filters. An unfiltered report of such a period reads these
@@ -103,11 +119,7 @@ class ReportCell(Base):
     people_print: Mapped[int | None] = mapped_column(sa.BigInteger)  # tier and group only
     people: Mapped[int] = mapped_column(default=0)
     contributors: Mapped[int] = mapped_column(default=0)
-    shares: Mapped[int] = mapped_column(default=0)
-    api_shares: Mapped[int] = mapped_column(default=0)
-    reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    clicks: Mapped[int] = mapped_column(default=0)
-    interactions: Mapped[int] = mapped_column(default=0)
-    engaged_reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    impressions: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    impression_clicks: Mapped[int] = mapped_column(default=0)
+    clickers: Mapped[int] = mapped_column(default=0)
+    api_people: Mapped[int] = mapped_column(default=0)
+    link_people: Mapped[int] = mapped_column(default=0)
+    measured_people: Mapped[int] = mapped_column(default=0)

@@ -3,7 +3,7 @@
 Everything is read from the rollups (`advocacy.reports.models`), never from raw clicks.
 Tier and group are the ones people have today; people whose data were deleted count in
 the totals as "former colleagues". In works-council mode every cell and chart point is
-protected by `advocacy.reports.privacy`, and filters that would single people out are
+protected by `advocacy.suppression`, and filters that would single people out are
 refused before anything is computed.
 """
 
@@ -21,13 +21,11 @@ from sqlalchemy.orm import Session
 from advocacy.content.models import Campaign, ContentItem, Topic, item_topic
 from advocacy.people.models import Group, User, UserRole, user_group
 from advocacy.reports import cells as report_cells
-from advocacy.reports.models import ActivityRollup, ItemRollup
+from advocacy.reports.models import COUNTS, METRICS, ActivityRollup, ItemRollup
 from advocacy.reports.periods import Period
-from advocacy.reports.privacy import protect
-from advocacy.reports.rollup import METRICS
+from advocacy.suppression import CELL, PARTS, hides, protect, too_small
 
 R = ActivityRollup
-SUMS = METRICS
 SLICES = ("tier", "group", "network", "campaign")
 POPULATION_FILTERS = ("tier", "group")
 
@@ -48,12 +46,18 @@ class Filters:
 
 @dataclass(frozen=True)
 class Figures:
-    """One cell: a slice of the programme in one period."""
+    """One cell: a slice of the programme in one period. The counts of people say who
+    stands behind which figures (see `advocacy.suppression`); `hidden` names the parts
+    that must not be shown."""
 
     key: Any
     population: int | None  # enrolled people the cell is about, where it is about people
-    people: int  # active advocates: shared at least once
-    contributors: int  # people behind any of the figures (shares or clicks)
+    people: int = 0  # active advocates: shared at least once
+    contributors: int = 0  # people behind any of the figures (shares or clicks)
+    clickers: int = 0  # people whose links were clicked
+    api_people: int = 0  # people who shared by API
+    link_people: int = 0  # people who shared by share link
+    measured_people: int = 0  # people whose posts a network measured
     shares: int = 0
     api_shares: int = 0
     reach: int = 0
@@ -62,7 +66,19 @@ class Figures:
     engaged_reach: int = 0
     impressions: int = 0
     impression_clicks: int = 0
-    suppressed: bool = False
+    hidden: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, key: Any, population: int | None, values: Sequence[int]) -> Figures:
+        """A cell from its counts of people and sums, in the order of COUNTS + METRICS."""
+        return cls(key, population, **dict(zip(COUNTS + METRICS, values, strict=True)))
+
+    @property
+    def suppressed(self) -> bool:
+        return CELL in self.hidden
+
+    def shows(self, part: str) -> bool:
+        return not hides(self, part)
 
     @property
     def link_shares(self) -> int:
@@ -89,13 +105,34 @@ class Rates:
     cpc: float
 
 
-def emv(cells: Sequence[Figures], rates: Mapping[str, Rates]) -> float | None:
-    """Earned media value of network cells: impressions / 1000 x CPM + clicks x CPC, with
-    each network's own rates; None when no rates are set."""
+@dataclass(frozen=True)
+class Value:
+    """Earned media value in its two parts, never added into one number: the value of the
+    impressions networks measured (impressions / 1000 x CPM) and the value of the clicks
+    (clicks x CPC), each with its network's own rates. A part is None where it would rest
+    on fewer than k people."""
+
+    impressions: float | None
+    clicks: float | None
+
+
+def emv(total: Figures, cells: Sequence[Figures], rates: Mapping[str, Rates]) -> Value | None:
+    """The value of a period from its network cells; None when no rates are set.
+
+    A part is shown only when the total shows it and no network cell hides it: with the
+    total of a figure and its value (a sum weighted by each network's rate), two hidden
+    networks would be two equations in two unknowns.
+    """
     if not rates:
         return None
-    return sum(cell.impressions / 1000 * rates[cell.key].cpm + cell.clicks * rates[cell.key].cpc
-               for cell in cells if cell.key in rates)
+
+    def part(name: str, worth: Any) -> float | None:
+        if not total.shows(name) or not all(cell.shows(name) for cell in cells):
+            return None
+        return sum(worth(cell, rates[cell.key]) for cell in cells if cell.key in rates)
+
+    return Value(part("measured", lambda cell, rate: cell.impressions / 1000 * rate.cpm),
+                 part("clicks", lambda cell, rate: cell.clicks * rate.cpc))
 
 
 def _members(group: int) -> sa.Select[tuple[int]]:
@@ -140,13 +177,20 @@ def _enrolled(negate: str | None, filters: Filters) -> sa.Select[Any]:
     return query
 
 
+def _who(condition: sa.ColumnElement[bool]) -> Any:
+    return sa.func.count(sa.distinct(sa.case((condition, R.person_id))))
+
+
 def _activity_columns() -> list[Any]:
-    return [sa.func.count(sa.distinct(sa.case((R.shares > 0, R.person_id)))),
-            sa.func.count(sa.distinct(R.person_id)),
-            *(sa.func.coalesce(sa.func.sum(getattr(R, name)), 0) for name in SUMS)]
+    """COUNTS, then METRICS."""
+    return [_who(R.shares > 0), sa.func.count(sa.distinct(R.person_id)), _who(R.clicks > 0),
+            _who(R.api_shares > 0), _who(R.shares > R.api_shares),
+            _who(sa.or_(R.interactions > 0, R.impressions > 0, R.engaged_reach > 0)),
+            *(sa.func.coalesce(sa.func.sum(getattr(R, name)), 0) for name in METRICS)]
 
 
-Activity = dict[Any, tuple[int, ...]]  # key -> (people, contributors, *SUMS)
+Activity = dict[Any, tuple[int, ...]]  # key -> (*COUNTS, *METRICS)
+EMPTY = (0,) * (len(COUNTS) + len(METRICS))
 
 
 def live_activity(session: Session, period: Period, filters: Filters, by: str | None = None,
@@ -178,10 +222,9 @@ def figures(session: Session, period: Period, filters: Filters, by: str | None =
     keys = list(populations) + [k for k in activity if k not in populations]
     found = []
     for cell_key in keys:
-        people, contributors, *sums = activity.get(cell_key, (0, 0) + (0,) * len(SUMS))
         # None for networks and campaigns, and for former colleagues (no population)
-        found.append(Figures(cell_key, populations.get(cell_key), people, contributors,
-                             *sums))
+        found.append(Figures.of(cell_key, populations.get(cell_key),
+                                activity.get(cell_key, EMPTY)))
     return found
 
 
@@ -214,39 +257,44 @@ def refusal(session: Session, periods: Sequence[Period], filters: Filters, k: in
     """Why these filters must not be shown, or None.
 
     A selection of fewer than k people is refused outright. So is a filter whose opposite
-    (the rest of the report without it) covers fewer than k people: with the report
-    without that filter, a subtraction would give their figures back.
+    (the rest of the report without it) rests on fewer than k people in any part of the
+    figures: with the report without that filter, a subtraction would give them back.
     """
     if set(filters.active()) & set(POPULATION_FILTERS) and population(session, filters) < k:
         return "selection"
     if not filters.active():
         return None
-    shown = [_visible(_contributors(session, period, filters), k) for period in periods]
     for name in filters.active():
         if name in POPULATION_FILTERS and 0 < population(session, filters, negate=name) < k:
             return "difference"
-        for period, filtered_shown in zip(periods, shown, strict=True):
-            if filtered_shown \
-                    and _visible(_contributors(session, period, filters.without(name)), k) \
-                    and 0 < _contributors(session, period, filters, negate=name) < k:
+    for period in periods:
+        shown = _total(session, period, filters)
+        for name in filters.active():
+            wider = _total(session, period, filters.without(name))
+            rest = _total(session, period, filters, negate=name)
+            if any(not too_small(shown, k, part) and not too_small(wider, k, part)
+                   and too_small(rest, k, part) for part in PARTS):
                 return "difference"
     return None
 
 
-def _visible(contributors: int, k: int) -> bool:
-    return not 0 < contributors < k
-
-
-def _contributors(session: Session, period: Period, filters: Filters,
-                  negate: str | None = None) -> int:
-    return session.scalar(sa.select(sa.func.count(sa.distinct(R.person_id)))
-                          .where(period.rows(R), *_conditions(filters, negate))) or 0
+def _total(session: Session, period: Period, filters: Filters,
+           negate: str | None = None) -> Figures:
+    """The activity of a selection, without its population (one query)."""
+    return Figures.of(None, None, live_activity(session, period, filters, None, negate)
+                      .get(None, EMPTY))
 
 
 def slice_table(session: Session, period: Period, filters: Filters, by: str | None, k: int | None
                 ) -> list[Figures]:
+    """The cells of one table, protected when `k` is given. Tiers divide the people;
+    groups do not (a person may be in several or none), so each group is also checked
+    against the total it is part of."""
     cells = figures(session, period, filters, by)
-    return protect(cells, k, disjoint=by in (None, "tier")) if k else cells
+    if not k:
+        return cells
+    whole = figures(session, period, filters)[0] if by == "group" else None
+    return protect(cells, k, disjoint=by in (None, "tier"), whole=whole)
 
 
 def labels(session: Session, by: str, keys: Sequence[Any]) -> dict[Any, str]:
@@ -266,8 +314,14 @@ class Ranked:
     key: int
     name: str
     shares: int
-    clicks: int
+    clicks: int | None  # None: the clicks rest on fewer than k people
     reach: int
+
+
+def _ranked(rows: Any, k: int | None) -> list[Ranked]:
+    return [Ranked(key, name, int(shares),
+                   int(clicks) if not k or not clicks or clickers >= k else None, int(reach))
+            for key, name, shares, clicks, reach, clickers in rows]
 
 
 def top_items(session: Session, period: Period, campaign: int | None, k: int | None,
@@ -275,9 +329,11 @@ def top_items(session: Session, period: Period, campaign: int | None, k: int | N
     """Items by clicks, then shares. In works-council mode an item is ranked only when at
     least k people shared it within one of the period's months or days: how many shared
     it over the whole period cannot be added up from the buckets, so the largest bucket
-    stands in for it (never more than the truth)."""
+    stands in for it (never more than the truth). Its clicks are shown under the same
+    rule for the people whose links were clicked."""
     query = (sa.select(ItemRollup.item_id, ContentItem.title, sa.func.sum(ItemRollup.shares),
-                       sa.func.sum(ItemRollup.clicks), sa.func.sum(ItemRollup.reach))
+                       sa.func.sum(ItemRollup.clicks), sa.func.sum(ItemRollup.reach),
+                       sa.func.max(ItemRollup.clickers))
              .join(ContentItem, ContentItem.id == ItemRollup.item_id)
              .where(period.rows(ItemRollup))
              .group_by(ItemRollup.item_id, ContentItem.title)
@@ -288,15 +344,15 @@ def top_items(session: Session, period: Period, campaign: int | None, k: int | N
         query = query.where(ContentItem.campaign_id == campaign)
     if k:
         query = query.having(sa.func.max(ItemRollup.sharers) >= k)
-    return [Ranked(item, title, int(shares), int(clicks), int(reach))
-            for item, title, shares, clicks, reach in session.execute(query)]
+    return _ranked(session.execute(query), k)
 
 
 def top_topics(session: Session, period: Period, campaign: int | None, k: int | None,
                limit: int = 10) -> list[Ranked]:
     """Topics by the clicks and shares of their items, under the same rule as items."""
     query = (sa.select(Topic.id, Topic.name, sa.func.sum(ItemRollup.shares),
-                       sa.func.sum(ItemRollup.clicks), sa.func.sum(ItemRollup.reach))
+                       sa.func.sum(ItemRollup.clicks), sa.func.sum(ItemRollup.reach),
+                       sa.func.max(ItemRollup.clickers))
              .join(item_topic, item_topic.c.item_id == ItemRollup.item_id)
              .join(Topic, Topic.id == item_topic.c.topic_id)
              .where(period.rows(ItemRollup))
@@ -309,8 +365,7 @@ def top_topics(session: Session, period: Period, campaign: int | None, k: int | 
             ContentItem.campaign_id == campaign)
     if k:
         query = query.having(sa.func.max(ItemRollup.sharers) >= k)
-    return [Ranked(topic, name, int(shares), int(clicks), int(reach))
-            for topic, name, shares, clicks, reach in session.execute(query)]
+    return _ranked(session.execute(query), k)
 
 
 @dataclass(frozen=True)
@@ -358,18 +413,18 @@ def trend(session: Session, period: Period, filters: Filters, k: int | None) -> 
     if whole and grain == "month" and not filters.active():
         cached = report_cells.month_totals(session, whole)
     if cached is not None:
-        found = {start: Figures(start, None, *values) for start, values in cached.items()}
+        found = {start: Figures.of(start, None, values) for start, values in cached.items()}
     elif whole:
         rows = session.execute(
             sa.select(R.start, *_activity_columns())
             .where(R.grain == grain, R.start.in_(whole), *_conditions(filters, None))
             .group_by(R.start))
-        found = {start: Figures(start, None, people, contributors, *map(int, sums))
-                 for start, people, contributors, *sums in rows}
+        found = {start: Figures.of(start, None, [int(value) for value in values])
+                 for start, *values in rows}
     points = []
     for first, last in spans:
         if first in whole:
-            cell = found.get(first, Figures(first, None, 0, 0))
+            cell = found.get(first, Figures(first, None))
         else:
             cell = dataclasses.replace(
                 figures(session, Period("custom", first, last), filters)[0], population=None)
@@ -406,7 +461,7 @@ class Report:
     refused: str | None
     total: Row | None = None
     rows: list[Row] = dataclasses.field(default_factory=list)
-    emv: tuple[float | None, float | None] = (None, None)
+    emv: tuple[Value | None, Value | None] = (None, None)
     trend: list[Point] = dataclasses.field(default_factory=list)
     items: list[Ranked] = dataclasses.field(default_factory=list)
     topics: list[Ranked] = dataclasses.field(default_factory=list)
@@ -419,7 +474,7 @@ def _pair(current: list[Figures], previous: list[Figures]) -> list[Row]:
     before = {cell.key: cell for cell in previous}
     now = {cell.key: cell for cell in current}
     keys = list(now) + [key for key in before if key not in now]
-    empty = Figures(None, None, 0, 0)
+    empty = Figures(None, None)
     return [Row(key, now.get(key, dataclasses.replace(empty, key=key)),
                 before.get(key, dataclasses.replace(empty, key=key))) for key in keys]
 
@@ -440,8 +495,7 @@ def build(session: Session, request: Request, k: int | None, individuals: str,
     else:
         rows = _pair(*(slice_table(session, period, request.filters, request.by, k)
                        for period in periods))
-    values = tuple(None if total.suppressed else emv(cells, rates)
-                   for total, cells in zip(totals, networks, strict=True))
+    values = tuple(emv(total, cells, rates) for total, cells in zip(totals, networks, strict=True))
     campaign = request.filters.campaign
     advocates = None
     if individuals != "none":

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from advocacy.content.models import ContentItem
 from advocacy.core.models import JobState
 from advocacy.db import utcnow
-from advocacy.reports.models import ActivityRollup, ItemRollup, ReportCell
+from advocacy.reports.models import METRICS, ActivityRollup, ItemRollup, ReportCell
 from advocacy.sharing.models import Click, OutboxPost, Share
 from advocacy.sharing.tracking import BOOKMARK as CLICKS_JUDGED
 
@@ -46,19 +46,9 @@ def person_column() -> sa.ColumnElement[int]:
     return sa.func.coalesce(Share.user_id, Share.anon_person, UNKNOWN_PERSON)
 
 
-@dataclass
-class _Sums:
-    shares: int = 0
-    api_shares: int = 0
-    reach: int = 0
-    clicks: int = 0
-    interactions: int = 0
-    engaged_reach: int = 0
-    impressions: int = 0
-    impression_clicks: int = 0
-
-
-METRICS = tuple(vars(_Sums()))  # the summed columns, in ActivityRollup's order
+def _sums() -> dict[str, int]:
+    """One bucket's summed figures, all zero (named as in `METRICS`)."""
+    return dict.fromkeys(METRICS, 0)
 
 
 @dataclass
@@ -67,6 +57,7 @@ class _ItemSums:
     clicks: int = 0
     reach: int = 0
     people: set[int] = field(default_factory=set)
+    clickers: set[int] = field(default_factory=set)
 
 
 def local_window(day: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -169,7 +160,7 @@ def _changed_days(session: Session, zone: ZoneInfo, since: dt.datetime, clicks_f
 def _rebuild_day(session: Session, day: dt.date, zone: ZoneInfo) -> None:
     start, end = local_window(day, zone)
     person = person_column()
-    activity: dict[tuple[int, str, int | None], _Sums] = defaultdict(_Sums)
+    activity: dict[tuple[int, str, int | None], dict[str, int]] = defaultdict(_sums)
     items: dict[int, _ItemSums] = defaultdict(_ItemSums)
     posted = session.execute(
         sa.select(person, Share.network, ContentItem.campaign_id, Share.item_id, Share.method,
@@ -181,15 +172,15 @@ def _rebuild_day(session: Session, day: dt.date, zone: ZoneInfo) -> None:
     for (who, network, campaign, item, method, followers, click_count, metrics_at, likes,
          reposts, replies, impressions) in posted:
         sums = activity[who, network, campaign]
-        sums.shares += 1
-        sums.api_shares += method == "api"
-        sums.reach += followers or 0
+        sums["shares"] += 1
+        sums["api_shares"] += method == "api"
+        sums["reach"] += followers or 0
         if metrics_at is not None:
-            sums.interactions += (likes or 0) + (reposts or 0) + (replies or 0)
-            sums.engaged_reach += followers or 0
+            sums["interactions"] += (likes or 0) + (reposts or 0) + (replies or 0)
+            sums["engaged_reach"] += followers or 0
             if impressions:
-                sums.impressions += impressions
-                sums.impression_clicks += click_count
+                sums["impressions"] += impressions
+                sums["impression_clicks"] += click_count
         item_sums = items[item]
         item_sums.shares += 1
         item_sums.reach += followers or 0
@@ -202,13 +193,14 @@ def _rebuild_day(session: Session, day: dt.date, zone: ZoneInfo) -> None:
         .where(Click.clicked_at >= start, Click.clicked_at < end, Click.counted.is_(True))
         .group_by(person, Share.network, ContentItem.campaign_id, Share.item_id))
     for who, network, campaign, item, count in clicked:
-        activity[who, network, campaign].clicks += count
+        activity[who, network, campaign]["clicks"] += count
         items[item].clicks += count
+        items[item].clickers.add(who)
     _replace(session, "day", day, activity, items)
 
 
 def _replace(session: Session, grain: str, start: dt.date,
-             activity: dict[tuple[int, str, int | None], _Sums],
+             activity: dict[tuple[int, str, int | None], dict[str, int]],
              items: dict[int, _ItemSums]) -> None:
     session.execute(sa.delete(ActivityRollup).where(ActivityRollup.grain == grain,
                                                     ActivityRollup.start == start))
@@ -217,23 +209,25 @@ def _replace(session: Session, grain: str, start: dt.date,
     if activity:
         session.execute(sa.insert(ActivityRollup), [
             {"grain": grain, "start": start, "person_id": who, "network": network,
-             "campaign_id": campaign, **vars(sums)}
+             "campaign_id": campaign, **sums}
             for (who, network, campaign), sums in activity.items()])
     if items:
         session.execute(sa.insert(ItemRollup), [
             {"grain": grain, "start": start, "item_id": item, "shares": sums.shares,
-             "clicks": sums.clicks, "reach": sums.reach, "sharers": len(sums.people)}
+             "clicks": sums.clicks, "reach": sums.reach, "sharers": len(sums.people),
+             "clickers": len(sums.clickers)}
             for item, sums in items.items()])
 
 
 def _rebuild_month(session: Session, month: dt.date, zone: ZoneInfo) -> None:
-    """A month is the sum of its days, except how many people shared each item, which
-    cannot be summed and is counted from the shares themselves."""
+    """A month is the sum of its days, except how many people shared each item and whose
+    links to it were clicked, which cannot be summed and are counted from the shares and
+    clicks themselves."""
     days = (ActivityRollup.grain == "day", ActivityRollup.start >= month,
             ActivityRollup.start < next_month(month))
     sums = [sa.func.sum(getattr(ActivityRollup, name)) for name in METRICS]
     activity = {
-        (who, network, campaign): _Sums(*(int(value) for value in values))
+        (who, network, campaign): dict(zip(METRICS, map(int, values), strict=True))
         for who, network, campaign, *values in session.execute(
             sa.select(ActivityRollup.person_id, ActivityRollup.network,
                       ActivityRollup.campaign_id, *sums).where(*days)
@@ -254,6 +248,12 @@ def _rebuild_month(session: Session, month: dt.date, zone: ZoneInfo) -> None:
             .where(Share.posted_at >= start, Share.posted_at < end)):
         if item in items:
             items[item].people.add(who)
+    for item, who in session.execute(
+            sa.select(Share.item_id, person_column()).distinct()
+            .select_from(Click).join(Share, Share.id == Click.share_id)
+            .where(Click.clicked_at >= start, Click.clicked_at < end, Click.counted.is_(True))):
+        if item in items:
+            items[item].clickers.add(who)
     _replace(session, "month", month, activity, items)
 
 

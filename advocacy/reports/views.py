@@ -50,7 +50,7 @@ def overview() -> str:
 def programme_health() -> str:
     db = get_session()
     settings = get_settings(db)
-    k = settings.min_group_size if settings.works_council_mode else None
+    k = settings.suppression_k
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     report = health.build(db, utcnow(), zone, k)
     chart = charts.bar_chart(
@@ -118,13 +118,21 @@ def _period_label(period: Period) -> str:
     return f"{format_date(period.first, 'medium')} – {format_date(period.last, 'medium')}"
 
 
+def _wrong_days(form: ReachForm) -> bool:
+    """Chosen days that cannot be shown (the last before the first, too many): the page
+    says so instead of quietly showing another period."""
+    return form.period.data == "custom" and bool(form.first.errors)
+
+
 def _load() -> tuple[ReachForm, dict[str, Any], reach.Request, reach.Report, ProgrammeSettings]:
     db = get_session()
     settings = get_settings(db)
     form, names = _form()
     form.validate()
+    if _wrong_days(form):
+        abort(400, description=form.first.errors[0])
     req = _request(form)
-    k = settings.min_group_size if settings.works_council_mode else None
+    k = settings.suppression_k
     report = reach.build(db, req, k, _individuals(settings),
                          services.parse_rates(settings.emv_rates))
     return form, names, req, report, settings
@@ -132,7 +140,14 @@ def _load() -> tuple[ReachForm, dict[str, Any], reach.Request, reach.Report, Pro
 
 @bp.get("/reach")
 @role_required("hr", "comms", "admin")
-def reach_report() -> str:
+def reach_report() -> str | tuple[str, int]:
+    probe, _names = _form()
+    probe.validate()
+    if _wrong_days(probe):
+        today = utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+        return render_template("reports/reach.html", form=probe, report=None,
+                               req=reach.Request(make_period("quarter", today),
+                                                 reach.Filters(), "tier")), 400
     form, names, req, report, settings = _load()
     db = get_session()
     audit(db, current_user.id, "report.viewed", _describe(req), utcnow())
@@ -143,12 +158,13 @@ def reach_report() -> str:
             _("Clicks per day") if report.trend and report.trend[0].first == report.trend[0].last
             else _("Clicks per month"),
             [_point_label(point) for point in report.trend],
-            [[None if p.cell.suppressed else p.cell.clicks for p in report.trend]])
+            [[p.cell.clicks if p.cell.shows("clicks") else None for p in report.trend]])
         rows_chart = charts.bar_chart(
             _("Clicks, this period and the one before"),
             [_label(names, req.by, row.key) for row in report.rows],
-            [[None if row.current.suppressed else row.current.clicks for row in report.rows],
-             [None if row.previous.suppressed else row.previous.clicks
+            [[row.current.clicks if row.current.shows("clicks") else None
+              for row in report.rows],
+             [row.previous.clicks if row.previous.shows("clicks") else None
               for row in report.rows]])
     return render_template(
         "reports/reach.html", form=form, report=report, req=req, names=names,
@@ -170,7 +186,7 @@ def quarterly_summary() -> str:
     today = utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
     day = request.args.get("day", type=_iso_date) or today
     period = make_period("quarter", day)
-    k = settings.min_group_size if settings.works_council_mode else None
+    k = settings.suppression_k
     rates = services.parse_rates(settings.emv_rates)
     report = reach.build(db, reach.Request(period, reach.Filters(), "tier"), k, "none", rates)
     by_network = reach.build(db, reach.Request(period, reach.Filters(), "network"), k, "none",
@@ -180,7 +196,7 @@ def quarterly_summary() -> str:
     _unused_form, names = _form()
     chart = charts.bar_chart(
         _("Clicks per month"), [_point_label(point) for point in report.trend],
-        [[None if p.cell.suppressed else p.cell.clicks for p in report.trend]])
+        [[p.cell.clicks if p.cell.shows("clicks") else None for p in report.trend]])
     return render_template(
         "reports/summary.html", report=report, network_rows=by_network.rows, chart=chart,
         period_label=_period_label, point_label=_point_label, names=names,
@@ -243,31 +259,50 @@ def slice_name(by: str) -> str:
             "campaign": _("Campaign")}[by]
 
 
-FIGURE_HEADER = (_l("Active advocates"), _l("Enrolled"), _l("Participation (%)"), _l("Shares"),
-                 _l("Shares by API"), _l("Shares by link"), _l("Clicks (measured)"),
-                 _l("Potential reach (estimated)"), _l("Interactions (measured)"),
-                 _l("Engagement rate (%)"), _l("Impressions (measured)"), _l("CTR (%)"))
+# The columns of a cell in the exports: header, attribute, and the part it belongs to
+# (see `advocacy.suppression`); enrolled people are shown even where the figures are not.
+FIGURE_COLUMNS = (
+    (_l("Active advocates"), "people", "cell"), (_l("Enrolled"), "population", None),
+    (_l("Participation (%)"), "participation", "cell"), (_l("Shares"), "shares", "cell"),
+    (_l("Shares by API"), "api_shares", "split"),
+    (_l("Shares by link"), "link_shares", "split"),
+    (_l("Clicks (measured)"), "clicks", "clicks"),
+    (_l("Potential reach (estimated)"), "reach", "cell"),
+    (_l("Interactions (measured)"), "interactions", "measured"),
+    (_l("Engagement rate (%)"), "engagement_rate", "measured"),
+    (_l("Impressions (measured)"), "impressions", "measured"),
+    (_l("CTR (%)"), "ctr", "measured"))
+
+
+def _fewer(k: int | None) -> str:
+    return _("fewer than %(k)d", k=k or 0)
 
 
 def _figure_values(cell: reach.Figures, k: int | None) -> list[Any]:
-    if cell.suppressed:
-        return [_("fewer than %(k)d", k=k or 0)] * len(FIGURE_HEADER)
-    return [cell.people, cell.population, cell.participation, cell.shares, cell.api_shares,
-            cell.link_shares, cell.clicks, cell.reach, cell.interactions,
-            cell.engagement_rate, cell.impressions, cell.ctr]
+    return [getattr(cell, name) if part is None or cell.shows(part) else _fewer(k)
+            for _header, name, part in FIGURE_COLUMNS]
+
+
+def _emv_values(value: reach.Value | None, k: int | None) -> list[Any]:
+    if value is None:
+        return [None, None]
+    return [_fewer(k) if part is None else part for part in (value.impressions, value.clicks)]
 
 
 def _table(table: str, report: reach.Report, names: dict[str, dict[Any, str]],
            req: reach.Request, semicolon: bool) -> tuple[list[str], list[list[Any]]]:
-    figures_header = [str(name) for name in FIGURE_HEADER]
+    figures_header = [str(header) for header, _name, _part in FIGURE_COLUMNS]
     if table == "totals":
         assert report.total is not None
-        return ([_("Period"), _("From"), _("To"), *figures_header, _("EMV (€, estimated)")],
+        return ([_("Period"), _("From"), _("To"), *figures_header,
+                 _("EMV of impressions (€, estimated)"), _("EMV of clicks (€, estimated)")],
                 [[_("This period"), req.period.first.isoformat(), req.period.last.isoformat(),
-                  *_figure_values(report.total.current, report.k), report.emv[0]],
+                  *_figure_values(report.total.current, report.k),
+                  *_emv_values(report.emv[0], report.k)],
                  [_("Previous period"), report.previous.first.isoformat(),
                   report.previous.last.isoformat(),
-                  *_figure_values(report.total.previous, report.k), report.emv[1]]])
+                  *_figure_values(report.total.previous, report.k),
+                  *_emv_values(report.emv[1], report.k)]])
     if table == "rows":
         header = [slice_name(req.by), _("Period")]
         rows = []
@@ -281,14 +316,16 @@ def _table(table: str, report: reach.Report, names: dict[str, dict[Any, str]],
         return ([_("From"), _("To"), _("Active advocates"), _("Shares"), _("Clicks (measured)"),
                  _("Potential reach (estimated)")],
                 [[p.first.isoformat(), p.last.isoformat(),
-                  *([_("fewer than %(k)d", k=report.k or 0)] * 4 if p.cell.suppressed else
-                    [p.cell.people, p.cell.shares, p.cell.clicks, p.cell.reach])]
+                  *(_fewer(report.k) if not p.cell.shows(part) else getattr(p.cell, name)
+                    for name, part in (("people", "cell"), ("shares", "cell"),
+                                       ("clicks", "clicks"), ("reach", "cell")))]
                  for p in report.trend])
     if table in ("items", "topics"):
         ranked = report.items if table == "items" else report.topics
         return ([_("Item") if table == "items" else _("Topic"), _("Shares"),
                  _("Clicks (measured)"), _("Potential reach (estimated)")],
-                [[r.name, r.shares, r.clicks, r.reach] for r in ranked])
+                [[r.name, r.shares, _fewer(report.k) if r.clicks is None else r.clicks, r.reach]
+                 for r in ranked])
     assert report.advocates is not None
     return ([_("Person"), _("Shares"), _("Clicks (measured)"), _("Potential reach (estimated)")],
             [[a.name, a.shares, a.clicks, a.reach] for a in report.advocates])

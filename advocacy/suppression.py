@@ -1,0 +1,150 @@
+"""The works-council rule, kept in one place: no figure about fewer than k people is shown
+to anyone but those people themselves.
+
+Every figure about people that leaves the system (reports, their exports and charts, the
+programme health page, the quarterly summary, leaderboards and challenge standings seen by
+others, the API) passes through this module; nothing else decides what is hidden.
+
+A *cell* is a slice of people in a period (a tier, a group, a network, a day). Its figures
+fall into *parts*, each resting on its own people:
+
+- ``cell``: enrolled people (population), active advocates (who shared) and everyone
+  behind a share or a click. When any of them is between 1 and k-1 the whole cell shows
+  "fewer than k".
+- ``clicks``: clicks and the value of clicks; they rest on the people whose links were
+  clicked.
+- ``split``: shares by API and by share link; they rest on who used each way.
+- ``measured``: interactions, impressions, engagement rate, click-through rate and the
+  value of impressions; they rest on the people whose posts a network measured.
+
+A hidden part is not enough when the table also shows a total: the total minus the
+visible cells would give it back. So more cells are hidden, smallest first, until what is
+hidden covers at least k people or nothing (complementary suppression). Where the cells are
+subsets of a total without dividing it (groups: a person may be in several or none), the
+total minus one visible cell is a figure about the people outside it, so that cell is
+hidden when they number fewer than k.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
+
+CELL = "cell"
+# The people each part rests on (attribute names of a cell); "cell" comes first because
+# a hidden cell hides all its parts.
+PARTS: dict[str, tuple[str, ...]] = {
+    CELL: ("population", "people", "contributors"),
+    "clicks": ("clickers",),
+    "split": ("api_people", "link_people"),
+    "measured": ("measured_people",),
+}
+
+
+class Cell(Protocol):
+    population: int | None
+    people: int
+    contributors: int
+    clickers: int
+    api_people: int
+    link_people: int
+    measured_people: int
+    hidden: frozenset[str]
+
+
+C = TypeVar("C", bound=Cell)
+
+
+def small(count: int | None, k: int) -> bool:
+    """A count of people that must not be shown: 1 to k-1. Nobody (0) is no person."""
+    return count is not None and 0 < count < k
+
+
+def _counts(cell: Cell, part: str) -> list[int | None]:
+    return [getattr(cell, name) for name in PARTS[part]]
+
+
+def too_small(cell: Cell, k: int, part: str = CELL) -> bool:
+    """Whether a part of a cell rests on fewer than k people. A cell of enrolled people
+    with fewer than k of them is small even when nobody in it was active: that nobody
+    did anything is a fact about them too."""
+    if part == CELL and cell.population is not None and cell.population < k:
+        return True
+    return any(small(count, k) for count in _counts(cell, part))
+
+
+def _weight(cell: Cell, part: str) -> int:
+    """How many people a hidden part stands for at least: the fewest behind one of its
+    figures. A cell where nobody was active stands for its enrolled people (that they did
+    nothing is what the total minus the other cells would tell)."""
+    counts = [count for count in _counts(cell, part) if count]
+    if part == CELL:
+        active = [count for count in (cell.people, cell.contributors) if count]
+        if active:
+            return min(active)
+        return cell.population or 0
+    return min(counts, default=0)
+
+
+def _outside_too_small(cell: Cell, whole: Cell, k: int, part: str) -> bool:
+    """Whether `whole` minus `cell` (its subset) would describe fewer than k people."""
+    for name in PARTS[part]:
+        inner, outer = getattr(cell, name), getattr(whole, name)
+        if inner is not None and outer is not None and small(outer - inner, k):
+            return True
+    return False
+
+
+def protect(cells: Sequence[C], k: int, disjoint: bool = False,
+            whole: Cell | None = None) -> list[C]:
+    """The cells with every part that would show fewer than k people hidden.
+
+    How many people the hidden cells of a part cover together is their sum only when
+    nobody can be in two cells (`disjoint`, e.g. tiers). Otherwise (groups, networks, days)
+    the same people may be in several, and only the largest is a sure lower bound.
+    `whole` is the total the cells are subsets of when they do not divide it (groups).
+    """
+    hidden = [set(cell.hidden) for cell in cells]
+    for part in PARTS:
+        chosen = {index for index, cell in enumerate(cells)
+                  if CELL in hidden[index] or part in hidden[index]
+                  or too_small(cell, k, part)
+                  or (whole is not None and _outside_too_small(cell, whole, k, part))}
+        _complete(cells, chosen, k, part, disjoint)
+        for index in chosen:
+            hidden[index].add(part)
+    return [cell if hidden[index] == set(cell.hidden)
+            else dataclasses.replace(cell, hidden=frozenset(hidden[index]))  # type: ignore[type-var]
+            for index, cell in enumerate(cells)]
+
+
+def _complete(cells: Sequence[Cell], chosen: set[int], k: int, part: str,
+              disjoint: bool) -> None:
+    """Add cells to `chosen`, smallest first, until the hidden ones of this part cover at
+    least k people (or nothing is left to add)."""
+    while chosen:
+        weights = [_weight(cells[index], part) for index in chosen]
+        covered = sum(weights) if disjoint else max(weights)
+        if covered == 0 or covered >= k:
+            return
+        visible = [index for index in range(len(cells))
+                   if index not in chosen and _weight(cells[index], part) > 0]
+        if not visible:
+            return
+        chosen.add(min(visible, key=lambda index: _weight(cells[index], part)))
+
+
+def hides(cell: Cell, part: str) -> bool:
+    return CELL in cell.hidden or part in cell.hidden
+
+
+def group_too_small(members: int, k: int | None) -> bool:
+    """Whether a list of people (a leaderboard, a team's standing) of this many members is
+    too small to be shown to anyone outside it."""
+    return k is not None and members < k
+
+
+def visible_people(counts: Iterable[int], k: int | None) -> bool:
+    """Whether figures resting on these counts of people may all be shown."""
+    return k is None or not any(small(count, k) for count in counts)
