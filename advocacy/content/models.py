@@ -111,6 +111,9 @@ class ContentItem(Base):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     approved_at: Mapped[dt.datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    # A group deletion took the last group it was aimed at: it may not be published (and is
+    # in no feed) until communications choose its audience again (advocacy.group_removal).
+    targets_removed: Mapped[bool_false]
     created_at: Mapped[created_at]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Pre-aggregated by the share and click services, so lists never count rows.

@@ -134,6 +134,8 @@ def save_item(session: Session, actor: User | None, item: ContentItem | None,
     item.target_tiers = list(session.scalars(sa.select(Tier).where(Tier.id.in_(data.tier_ids))))
     item.target_groups = list(session.scalars(
         sa.select(Group).where(Group.id.in_(data.group_ids))))
+    if actor is not None:  # communications chose the audience again
+        item.targets_removed = False
     _replace_texts(item, data.texts)
     session.flush()
     log.info("content item %s saved by %s", item.id, actor_id or "a feed")
@@ -161,6 +163,9 @@ def publish_problems(item: ContentItem, settings: ProgrammeSettings, base_url: s
                      now: dt.datetime) -> list[str]:
     """Why this item cannot go live yet, in words comms understands (empty: it can)."""
     problems = []
+    if item.targets_removed:
+        problems.append(_("The group this item was aimed at was deleted. Choose whom it is "
+                          "for and save it."))
     if not item.share_texts:
         problems.append(_("Add at least one suggested share text."))
     disclosure = settings.disclosure_line(item.language)

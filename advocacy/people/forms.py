@@ -6,12 +6,14 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -75,6 +77,18 @@ class TierForm(BaseForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)],
                                 description=_l("Leave empty to use the built-in description."))
     submit = SubmitField(_l("Save"))
+
+
+class GroupDeleteForm(BaseForm):
+    """What happens to what uses a group being deleted (see advocacy.group_removal)."""
+
+    choice = RadioField(_l("What uses this group"), choices=[
+        SelectChoice("end", _l("End it: take items aimed only at this group off the feed, "
+                               "end running challenges now, delete the sign-on rules")),
+        SelectChoice("move", _l("Move it to another group"))], default="end")
+    move_to = SelectField(_l("Group that takes over"), coerce=int, default=0,
+                          validate_choice=False)  # checked by the service
+    submit = SubmitField(_l("Delete group"))
 
 
 class ConfirmForm(BaseForm):

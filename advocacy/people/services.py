@@ -224,12 +224,6 @@ def save_group(session: Session, group: Group | None, kind: str, name: str) -> G
     return group
 
 
-def delete_group(session: Session, group: Group) -> None:
-    """Remove a group; people stay, they just no longer belong to it."""
-    session.delete(group)
-    session.flush()
-
-
 def role_labels() -> dict[str, str]:
     return {
         "employee": _("Employee"),

@@ -5,13 +5,18 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
+from advocacy import group_removal
 from advocacy.actions import carry_out
+from advocacy.admin.services import get_settings
 from advocacy.auth.services import invite_user
+from advocacy.content import services as content_services
 from advocacy.core.services import audit, audit_changes
 from advocacy.db import get_session, utcnow
 from advocacy.errors import DomainError
@@ -20,6 +25,7 @@ from advocacy.people import bp, importer, services
 from advocacy.people.forms import (
     ConfirmForm,
     DeclineDeletionForm,
+    GroupDeleteForm,
     GroupForm,
     ImportConfirmForm,
     ImportUploadForm,
@@ -321,17 +327,39 @@ def group_edit(group_id: int) -> str | Response | tuple[str, int]:
                            delete_form=ConfirmForm()), status
 
 
-@bp.post("/groups/<int:group_id>/delete")
+@bp.route("/groups/<int:group_id>/delete", methods=["GET", "POST"])
 @admin_only
-def group_delete(group_id: int) -> Response:
+def group_delete(group_id: int) -> str | Response | tuple[str, int]:
+    """Show everything that uses the group, then delete it as the admin chose: uses moved
+    to another group, or ended without widening anything (advocacy.group_removal)."""
+    db = get_session()
     group = _load_group(group_id)
-    if not ConfirmForm().validate():
-        abort(400)
-    audit(get_session(), current_user.id, "group.deleted", f"{group.kind}: {group.name}")
-    services.delete_group(get_session(), group)
-    get_session().commit()
-    flash(_("Group %(name)s deleted. Its members were kept.", name=group.name), "success")
-    return redirect(url_for("people.groups"))
+    zone = current_app.config["TIMEZONE"]
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(zone)).date()
+    form = GroupDeleteForm()
+    form.move_to.choices = [SelectChoice(0, "–")] + [
+        SelectChoice(g.id, g.name) for g in services.list_groups(db) if g.id != group.id]
+    if request.method == "POST" and form.validate():
+        move_to = db.get(Group, form.move_to.data) if form.move_to.data else None
+        name = f"{group.kind}: {group.name}"
+        try:
+            done = group_removal.delete_group(db, group, form.choice.data, move_to,
+                                              get_settings(db), now, zone, today)
+        except DomainError as exc:
+            db.rollback()
+            form.choice.errors = [exc.message]
+        else:
+            audit(db, current_user.id, "group.deleted",
+                  "; ".join([name, *done]), now)
+            db.commit()
+            flash(_("Group %(name)s deleted. Its members were kept.", name=group.name),
+                  "success")
+            return redirect(url_for("people.groups"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("people/group_delete.html", group=group, form=form,
+                           uses=group_removal.uses(db, group, today), now=now,
+                           state_labels=content_services.state_labels()), status
 
 
 @bp.get("/tiers")

@@ -53,6 +53,7 @@ def _visible_to(user: User, now: dt.datetime) -> list[sa.ColumnElement[bool]]:
     group_targets = sa.select(item_group.c.item_id).where(item_group.c.item_id == ContentItem.id)
     return [
         ContentItem.state == "approved",
+        ContentItem.targets_removed.is_(False),  # never shown wider than it was aimed
         ContentItem.live_from <= now,
         sa.or_(ContentItem.expire_at.is_(None), ContentItem.expire_at > now),
         ContentItem.language.in_(user.feed_languages),

@@ -156,7 +156,8 @@ class TestGroups:
         assert group.name == "Cologne"
 
         group_id, member_id = group.id, member.id
-        assert client.post_form(f"/admin/groups/{group_id}/delete").status_code == 302
+        response = client.post_form(f"/admin/groups/{group_id}/delete", {"choice": "end"})
+        assert response.status_code == 302
         db.expire_all()
         assert db.get(Group, group_id) is None
         assert db.get(User, member_id) is not None  # people stay
