@@ -14,8 +14,14 @@ fall into *parts*, each resting on its own people:
 - ``clicks``: clicks and the value of clicks; they rest on the people whose links were
   clicked.
 - ``split``: shares by API and by share link; they rest on who used each way.
-- ``measured``: interactions, impressions, engagement rate, click-through rate and the
-  value of impressions; they rest on the people whose posts a network measured.
+- ``measured``: interactions and the engagement rate; they rest on the people whose posts a
+  network measured.
+- ``impressions``: impressions, click-through rate, the value of impressions and how many
+  shares had them; they rest on the people whose posts had impressions.
+- ``followers`` and ``reported``: reach from follower counts read from connected accounts,
+  and from counts people entered themselves, with how many shares each covers.
+- ``reach``: the estimated reach of both kinds together; it rests on both groups of
+  people (shown beside one of them, it would give the other away).
 
 A hidden part is not enough when the table also shows a total: the total minus the
 visible cells would give it back. So more cells are hidden, smallest first, until what is
@@ -39,6 +45,10 @@ PARTS: dict[str, tuple[str, ...]] = {
     "clicks": ("clickers",),
     "split": ("api_people", "link_people"),
     "measured": ("measured_people",),
+    "impressions": ("impression_people",),
+    "followers": ("follower_people",),
+    "reported": ("reported_people",),
+    "reach": ("follower_people", "reported_people"),
 }
 
 
@@ -50,6 +60,9 @@ class Cell(Protocol):
     api_people: int
     link_people: int
     measured_people: int
+    impression_people: int
+    follower_people: int
+    reported_people: int
     hidden: frozenset[str]
 
 

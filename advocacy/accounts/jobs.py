@@ -1,4 +1,5 @@
-"""Daily care of connected accounts: follower counts, and the LinkedIn expiry reminder."""
+"""Daily care of connected accounts: follower counts, the LinkedIn expiry reminder, and a
+reminder to update a follower count entered by hand."""
 
 from __future__ import annotations
 
@@ -14,19 +15,23 @@ from advocacy import mail
 from advocacy.accounts.models import SocialAccount
 from advocacy.accounts.services import fresh_access, record_followers
 from advocacy.db import session_scope, utcnow
+from advocacy.notifications.services import notify
+from advocacy.people.models import User
 from advocacy.providers.api import Profile, ProviderError, ReauthRequired
 from advocacy.providers.registry import NETWORKS, api_for
 
 log = logging.getLogger(__name__)
 
 REMIND_BEFORE = dt.timedelta(days=7)
+REPORTED_FOLLOWERS_DAYS = 90  # a count entered by hand is asked for again after this
 
 
 def refresh_accounts(app: Flask, now: dt.datetime | None = None) -> dict[str, int]:
     """Follower counts (the estimated reach of the next shares) and expiry reminders."""
     now = now or utcnow()
     with app.app_context():  # mails are written in each person's language
-        return {"followers": _update_followers(app, now), "reminded": remind_expiring(app, now)}
+        return {"followers": _update_followers(app, now), "reminded": remind_expiring(app, now),
+                "counts_asked": remind_reported_followers(app, now)}
 
 
 def _update_followers(app: Flask, now: dt.datetime) -> int:
@@ -83,3 +88,20 @@ def remind_expiring(app: Flask, now: dt.datetime) -> int:
                            name=account.user.name, network=label, handle=account.handle,
                            date=format_date(account.expires_at, "long"))))
         return len(accounts)
+
+
+def remind_reported_followers(app: Flask, now: dt.datetime) -> int:
+    """Once a follower count someone entered is REPORTED_FOLLOWERS_DAYS old, a note asks
+    them to update it (once per count: entering it again dates it anew)."""
+    today = now.date()
+    with session_scope(app) as session:
+        people = list(session.scalars(sa.select(User).where(
+            User.is_active, User.reported_followers.is_not(None),
+            User.reported_followers_on <= today - dt.timedelta(days=REPORTED_FOLLOWERS_DAYS),
+            User.reported_reminded_on.is_(None))))
+        for person in people:
+            person.reported_reminded_on = today
+            notify(session, person.id, "followers_stale", "/profile", now,
+                   day=person.reported_followers_on.isoformat()
+                   if person.reported_followers_on else "")
+        return len(people)

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -12,7 +13,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from advocacy.forms import BaseForm, NewPassword
 from advocacy.i18n import LANGUAGES
@@ -62,6 +63,12 @@ class ProfileForm(BaseForm):
     mastodon_instance = StringField(
         _l("Your Mastodon server"), validators=[Optional(), Length(max=200)],
         description=_l("e.g. mastodon.social; the share button then opens your own server."))
+    reported_followers = IntegerField(
+        _l("Your followers on LinkedIn"), validators=[
+            Optional(), NumberRange(min=0, max=100_000_000,
+                                    message=_l("Enter a number from 0 upwards."))],
+        description=_l("LinkedIn does not tell apps, so the reports count what you enter "
+                       "here as self-reported reach. Leave it empty if you prefer."))
     leaderboard_opt_in = BooleanField(
         _l("Show my name on leaderboards"),
         description=_l("Off by default. Otherwise you appear as “a colleague”, or not at all."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from advocacy.auth.forms import (
     ProfileForm,
     SetPasswordForm,
 )
-from advocacy.db import get_session
+from advocacy.db import get_session, utcnow
 from advocacy.engagement import badges
 from advocacy.errors import DomainError
 from advocacy.people.services import ProfileData, update_profile
@@ -195,7 +196,9 @@ def profile_submit() -> str | Response:
         name=form.name.data, language=form.language.data,
         content_languages=form.content_languages.data or "",
         mastodon_instance=normalize_instance(form.mastodon_instance.data or ""),
-        leaderboard_opt_in=form.leaderboard_opt_in.data, digest=form.digest.data or "weekly"))
+        leaderboard_opt_in=form.leaderboard_opt_in.data, digest=form.digest.data or "weekly",
+        reported_followers=form.reported_followers.data),
+        utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date())
     get_session().commit()
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("auth.profile"))

@@ -37,6 +37,11 @@ def load_activity(session: Session, settings: ProgrammeSettings, base_url: str, 
                                  .options(selectinload(ContentItem.share_texts))))
     for person in people:
         person.leaderboard_opt_in = rng.random() < 0.6
+    counts = random.Random(seed + 1)  # noqa: S311 - its own, so the shares stay as they were
+    for person in people:  # LinkedIn followers some people entered (reach "self-reported")
+        if counts.random() < 0.45:
+            person.reported_followers = int(counts.lognormvariate(6.2, 0.9))
+            person.reported_followers_on = (now - dt.timedelta(days=counts.randint(3, 150))).date()
     shares = 0
     for person in people:
         if person.email == "employee@example.com":

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,8 @@ MESSAGES: dict[str, Any] = {
                         "at your profile and tell us whether it is there."),
     "post_failed": _l("Your %(network)s post of “%(title)s” did not go out. “Your shares” "
                       "says why and what you can do."),
+    "followers_stale": _l("The LinkedIn follower count you entered is from %(day)s. Is it "
+                          "still right? Update it in your profile."),
     "post_held": _l("Posting to %(network)s by API is paused for now: share “%(title)s” by "
                     "its share page instead (“Your shares”)."),
 }
@@ -59,6 +62,8 @@ def mark_read(session: Session, user_id: int, now: dt.datetime) -> int:
 def text_of(notification: Notification, names: dict[str, dict[str, str]]) -> str:
     """The message in the current language; `names` translates keys such as badges."""
     params = json.loads(notification.params or "{}")
+    if params.get("day"):  # a date, in the reader's way of writing it
+        params["day"] = format_date(dt.date.fromisoformat(params["day"]), "medium")
     if "badge" in params:
         params["badge"] = names.get("badge", {}).get(params["badge"], params["badge"])
     return str(MESSAGES[notification.kind]) % params

@@ -127,6 +127,11 @@ class User(Base):
     last_network: Mapped[str | None] = mapped_column(sa.String(20))
     mastodon_instance: Mapped[str | None] = mapped_column(sa.String(200))
     leaderboard_opt_in: Mapped[bool_false]
+    # LinkedIn does not tell apps how many follow a person, so they may say it themselves
+    # (dated; reminded after REPORTED_FOLLOWERS_DAYS): reach "self-reported" in reports.
+    reported_followers: Mapped[int | None]
+    reported_followers_on: Mapped[dt.date | None]
+    reported_reminded_on: Mapped[dt.date | None]
     digest: Mapped[str] = mapped_column(sa.String(6), default="weekly", server_default="weekly")
     # Single sign-on: the provider's stable id of this person (the e-mail may change there).
     oidc_issuer: Mapped[str | None] = mapped_column(sa.String(255))

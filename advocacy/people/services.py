@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -251,16 +252,22 @@ class ProfileData:
     mastodon_instance: str | None = None
     leaderboard_opt_in: bool = False
     digest: str = "weekly"
+    reported_followers: int | None = None
 
 
-def update_profile(session: Session, user: User, data: ProfileData) -> None:
-    """What every person may change about themselves."""
+def update_profile(session: Session, user: User, data: ProfileData, today: dt.date) -> None:
+    """What every person may change about themselves. A follower count they enter is
+    dated today when it changes (a reminder comes after REPORTED_FOLLOWERS_DAYS)."""
     user.name = data.name.strip()
     user.language = data.language
     user.content_languages = data.content_languages or None
     user.mastodon_instance = data.mastodon_instance or None
     user.leaderboard_opt_in = data.leaderboard_opt_in
     user.digest = data.digest
+    if data.reported_followers != user.reported_followers:
+        user.reported_followers = data.reported_followers
+        user.reported_followers_on = today if data.reported_followers is not None else None
+        user.reported_reminded_on = None
     session.flush()
 
 

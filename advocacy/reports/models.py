@@ -34,14 +34,24 @@ class SummedFigures:
     # Impressions where a network reported them, and the clicks on exactly those posts (CTR).
     impressions: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     impression_clicks: Mapped[int] = mapped_column(default=0)
+    # Where reach comes from, and for how many shares (the report's coverage): shares whose
+    # impressions a network measured, reach from follower counts read from connected
+    # accounts, and from counts people entered themselves.
+    measured_shares: Mapped[int] = mapped_column(default=0)
+    follower_shares: Mapped[int] = mapped_column(default=0)
+    follower_reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    reported_shares: Mapped[int] = mapped_column(default=0)
+    reported_reach: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 METRICS = tuple(name for name in SummedFigures.__annotations__)
 # How many different people stand behind a cell's figures (see `advocacy.suppression`):
 # who shared, who is behind a share or a click, whose links were clicked, who shared by
-# API, who by share link, and whose posts a network measured.
+# API, who by share link, whose posts a network measured (interactions), whose had
+# impressions, and whose reach comes from a connected account's follower count or from a
+# count they entered.
 COUNTS = ("people", "contributors", "clickers", "api_people", "link_people",
-          "measured_people")
+          "measured_people", "impression_people", "follower_people", "reported_people")
 
 
 class ActivityRollup(SummedFigures, Base):
@@ -123,3 +133,6 @@ class ReportCell(SummedFigures, Base):
     api_people: Mapped[int] = mapped_column(default=0)
     link_people: Mapped[int] = mapped_column(default=0)
     measured_people: Mapped[int] = mapped_column(default=0)
+    impression_people: Mapped[int] = mapped_column(default=0)
+    follower_people: Mapped[int] = mapped_column(default=0)
+    reported_people: Mapped[int] = mapped_column(default=0)

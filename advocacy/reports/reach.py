@@ -57,7 +57,10 @@ class Figures:
     clickers: int = 0  # people whose links were clicked
     api_people: int = 0  # people who shared by API
     link_people: int = 0  # people who shared by share link
-    measured_people: int = 0  # people whose posts a network measured
+    measured_people: int = 0  # people whose posts a network measured (interactions)
+    impression_people: int = 0  # people whose posts had impressions
+    follower_people: int = 0  # people whose reach came from a connected account
+    reported_people: int = 0  # people whose reach came from a count they entered
     shares: int = 0
     api_shares: int = 0
     reach: int = 0
@@ -66,6 +69,11 @@ class Figures:
     engaged_reach: int = 0
     impressions: int = 0
     impression_clicks: int = 0
+    measured_shares: int = 0
+    follower_shares: int = 0
+    follower_reach: int = 0
+    reported_shares: int = 0
+    reported_reach: int = 0
     hidden: frozenset[str] = frozenset()
 
     @classmethod
@@ -95,6 +103,29 @@ class Figures:
     @property
     def ctr(self) -> float | None:
         return 100 * self.impression_clicks / self.impressions if self.impressions else None
+
+    def _part_of_shares(self, shares: int) -> float | None:
+        return 100 * shares / self.shares if self.shares else None
+
+    @property
+    def impressions_coverage(self) -> float | None:
+        """The share of shares (percent) whose impressions a network measured."""
+        return self._part_of_shares(self.measured_shares)
+
+    @property
+    def follower_coverage(self) -> float | None:
+        """The share of shares whose reach is a follower count read from an account."""
+        return self._part_of_shares(self.follower_shares)
+
+    @property
+    def reported_coverage(self) -> float | None:
+        """The share of shares whose reach is a follower count the sharer entered."""
+        return self._part_of_shares(self.reported_shares)
+
+    @property
+    def unreached_coverage(self) -> float | None:
+        """The share of shares with no reach figure at all."""
+        return self._part_of_shares(self.shares - self.follower_shares - self.reported_shares)
 
 
 @dataclass(frozen=True)
@@ -131,7 +162,7 @@ def emv(total: Figures, cells: Sequence[Figures], rates: Mapping[str, Rates]) ->
             return None
         return sum(worth(cell, rates[cell.key]) for cell in cells if cell.key in rates)
 
-    return Value(part("measured", lambda cell, rate: cell.impressions / 1000 * rate.cpm),
+    return Value(part("impressions", lambda cell, rate: cell.impressions / 1000 * rate.cpm),
                  part("clicks", lambda cell, rate: cell.clicks * rate.cpc))
 
 
@@ -185,7 +216,8 @@ def _activity_columns() -> list[Any]:
     """COUNTS, then METRICS."""
     return [_who(R.shares > 0), sa.func.count(sa.distinct(R.person_id)), _who(R.clicks > 0),
             _who(R.api_shares > 0), _who(R.shares > R.api_shares),
-            _who(sa.or_(R.interactions > 0, R.impressions > 0, R.engaged_reach > 0)),
+            _who(sa.or_(R.interactions > 0, R.engaged_reach > 0)), _who(R.impressions > 0),
+            _who(R.follower_shares > 0), _who(R.reported_shares > 0),
             *(sa.func.coalesce(sa.func.sum(getattr(R, name)), 0) for name in METRICS)]
 
 

@@ -164,23 +164,30 @@ def _rebuild_day(session: Session, day: dt.date, zone: ZoneInfo) -> None:
     items: dict[int, _ItemSums] = defaultdict(_ItemSums)
     posted = session.execute(
         sa.select(person, Share.network, ContentItem.campaign_id, Share.item_id, Share.method,
-                  Share.followers, Share.click_count, OutboxPost.metrics_at, OutboxPost.likes,
+                  Share.followers, Share.reach_source, Share.click_count, OutboxPost.metrics_at,
+                  OutboxPost.likes,
                   OutboxPost.reposts, OutboxPost.replies, OutboxPost.impressions)
         .join(ContentItem, ContentItem.id == Share.item_id)
         .outerjoin(OutboxPost, OutboxPost.share_id == Share.id)
         .where(Share.posted_at >= start, Share.posted_at < end))
-    for (who, network, campaign, item, method, followers, click_count, metrics_at, likes,
-         reposts, replies, impressions) in posted:
+    for (who, network, campaign, item, method, followers, source, click_count, metrics_at,
+         likes, reposts, replies, impressions) in posted:
         sums = activity[who, network, campaign]
         sums["shares"] += 1
         sums["api_shares"] += method == "api"
         sums["reach"] += followers or 0
+        if followers is not None:
+            # Before sources were kept, every known count came from a connected account.
+            kind = "reported" if source == "reported" else "follower"
+            sums[f"{kind}_shares"] += 1
+            sums[f"{kind}_reach"] += followers
         if metrics_at is not None:
             sums["interactions"] += (likes or 0) + (reposts or 0) + (replies or 0)
             sums["engaged_reach"] += followers or 0
             if impressions:
                 sums["impressions"] += impressions
                 sums["impression_clicks"] += click_count
+                sums["measured_shares"] += 1
         item_sums = items[item]
         item_sums.shares += 1
         item_sums.reach += followers or 0

@@ -267,11 +267,19 @@ FIGURE_COLUMNS = (
     (_l("Shares by API"), "api_shares", "split"),
     (_l("Shares by link"), "link_shares", "split"),
     (_l("Clicks (measured)"), "clicks", "clicks"),
-    (_l("Potential reach (estimated)"), "reach", "cell"),
+    (_l("Potential reach (estimated)"), "reach", "reach"),
+    (_l("Reach from follower counts of accounts (estimated)"), "follower_reach",
+     "followers"),
+    (_l("Shares with such a count (%)"), "follower_coverage", "followers"),
+    (_l("Reach from follower counts people entered (self-reported)"), "reported_reach",
+     "reported"),
+    (_l("Shares with an entered count (%)"), "reported_coverage", "reported"),
+    (_l("Shares with no reach figure (%)"), "unreached_coverage", "reach"),
     (_l("Interactions (measured)"), "interactions", "measured"),
     (_l("Engagement rate (%)"), "engagement_rate", "measured"),
-    (_l("Impressions (measured)"), "impressions", "measured"),
-    (_l("CTR (%)"), "ctr", "measured"))
+    (_l("Impressions (measured)"), "impressions", "impressions"),
+    (_l("Shares with impressions (%)"), "impressions_coverage", "impressions"),
+    (_l("CTR (%)"), "ctr", "impressions"))
 
 
 def _fewer(k: int | None) -> str:
@@ -318,7 +326,7 @@ def _table(table: str, report: reach.Report, names: dict[str, dict[Any, str]],
                 [[p.first.isoformat(), p.last.isoformat(),
                   *(_fewer(report.k) if not p.cell.shows(part) else getattr(p.cell, name)
                     for name, part in (("people", "cell"), ("shares", "cell"),
-                                       ("clicks", "clicks"), ("reach", "cell")))]
+                                       ("clicks", "clicks"), ("reach", "reach")))]
                  for p in report.trend])
     if table in ("items", "topics"):
         ranked = report.items if table == "items" else report.topics

@@ -32,6 +32,8 @@ class Share(Base):
         sa.Index("ix_share_item_id", "item_id"),
         sa.Index("ix_share_created_at", "created_at"),
         sa.Index("ix_share_posted_at", "posted_at"),
+        sa.CheckConstraint("reach_source IS NULL OR reach_source IN ('followers', 'reported')",
+                           name="known_reach_source"),
     )
 
     id: Mapped[intpk]
@@ -54,7 +56,11 @@ class Share(Base):
     # When the post went out: at once for share links; when the API confirmed it for
     # posts by API (NULL while queued, and for failed or cancelled ones).
     posted_at: Mapped[dt.datetime | None]
-    followers: Mapped[int | None]  # of the account at share time: the estimated reach
+    # The sharer's followers on the network at share time, the estimated reach, and where
+    # the count came from: read from their connected account ("followers") or entered by
+    # them on their profile ("reported", LinkedIn, which does not give it to apps).
+    followers: Mapped[int | None]
+    reach_source: Mapped[str | None] = mapped_column(sa.String(10))
     click_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # After the sharer's data were deleted: a negative number standing for "one former
     # colleague", the same on all their shares, so reports still count people right.

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
+from advocacy.accounts.models import SocialAccount
 from advocacy.admin.services import ProgrammeSettings
 from advocacy.brand.models import BrandTerm, Worksheet
 from advocacy.content.models import (
@@ -243,10 +244,24 @@ def new_share(session: Session, user: User, item: ContentItem, network: str, tex
         edited=suggestion is None or suggestion.text.strip() != text,
         target_url=item.url, utm_campaign=item.campaign.slug if item.campaign else None,
         created_at=now)
+    share.followers, share.reach_source = reach_of(session, user, network)
     session.add(share)
     user.last_network = network
     session.flush()
     return share
+
+
+def reach_of(session: Session, user: User, network: str) -> tuple[int | None, str | None]:
+    """The sharer's followers on the network now, and where the count comes from: their
+    connected account's count as the network last told it, else (LinkedIn, which does not
+    tell apps) the count they entered on their profile, else nothing known."""
+    followers = session.scalar(sa.select(SocialAccount.followers).where(
+        SocialAccount.user_id == user.id, SocialAccount.network == network))
+    if followers is not None:
+        return followers, "followers"
+    if network == "linkedin" and user.reported_followers is not None:
+        return user.reported_followers, "reported"
+    return None, None
 
 
 def composition(share: Share) -> Composition:

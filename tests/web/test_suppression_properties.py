@@ -51,6 +51,7 @@ class Act:
     api: bool
     measured: bool
     clicks: int
+    source: str | None = None  # where the follower count came from; None: unknown
 
 
 # Group 0 holds most people, group 1 about half, group 2 a few: large groups whose rest
@@ -62,7 +63,8 @@ person_st = st.tuples(st.sampled_from([1, 3, 3, 3]),  # tier: a small one and a 
                       membership_st,
                       st.sampled_from([True, True, True, False]))  # enrolled
 act_st = st.builds(Act, st.integers(0, 24), st.sampled_from(NETWORKS), st.integers(7, 22),
-                   st.booleans(), st.booleans(), st.integers(0, 3))
+                   st.booleans(), st.booleans(), st.integers(0, 3),
+                   st.sampled_from(["followers", "followers", "reported", None]))
 
 
 @dataclass
@@ -101,7 +103,12 @@ def basis(acts: list[Act], part: str) -> list[set[int]]:
         return [{a.person for a in acts if a.clicks}]
     if part == "split":
         return [{a.person for a in acts if a.api}, {a.person for a in acts if not a.api}]
-    return [{a.person for a in acts if a.api and a.measured}]
+    if part in ("measured", "impressions"):
+        return [{a.person for a in acts if a.api and a.measured}]
+    followers = {a.person for a in acts if a.source == "followers"}
+    reported = {a.person for a in acts if a.source == "reported"}
+    return {"followers": [followers], "reported": [reported], "reach": [followers, reported]
+            }[part]
 
 
 def check(acts: list[Act], part: str, k: int, what: str) -> None:
@@ -121,7 +128,8 @@ def _build(db: Any, world: World, draw: dict[str, Any]) -> None:
         when = dt.datetime(2026, 10, act.day, 10, tzinfo=UTC)
         share = factories.make_share(db, item=item, user=users[act.person],
                                      network=act.network, created_at=when)
-        share.posted_at, share.followers = when, 100
+        share.posted_at = when
+        share.followers, share.reach_source = (100, act.source) if act.source else (None, None)
         share.method = "api" if act.api else "link"
         share.click_count = act.clicks
         if act.api:

@@ -53,7 +53,6 @@ def queue_post(session: Session, user: User, item: ContentItem, request: PostReq
     error = too_long(account.network, as_sent(share), account.char_limit, account.url_length)
     if error is not None:
         raise error
-    share.followers = account.followers
     share.posted_at = None
     session.add(OutboxPost(share=share, account_id=account.id, state=PostState.QUEUED,
                            idempotency_key=new_post_key(),
