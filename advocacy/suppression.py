@@ -25,7 +25,8 @@ fall into *parts*, each resting on its own people:
 
 A hidden part is not enough when the table also shows a total: the total minus the
 visible cells would give it back. So more cells are hidden, smallest first, until what is
-hidden covers at least k people or nothing (complementary suppression). Where the cells are
+hidden covers, for each count of people the part rests on, at least k people or nobody
+(complementary suppression). Where the cells are
 subsets of a total without dividing it (groups: a person may be in several or none), the
 total minus one visible cell is a figure about the people outside it, so that cell is
 hidden when they number fewer than k.
@@ -87,19 +88,6 @@ def too_small(cell: Cell, k: int, part: str = CELL) -> bool:
     return any(small(count, k) for count in _counts(cell, part))
 
 
-def _weight(cell: Cell, part: str) -> int:
-    """How many people a hidden part stands for at least: the fewest behind one of its
-    figures. A cell where nobody was active stands for its enrolled people (that they did
-    nothing is what the total minus the other cells would tell)."""
-    counts = [count for count in _counts(cell, part) if count]
-    if part == CELL:
-        active = [count for count in (cell.people, cell.contributors) if count]
-        if active:
-            return min(active)
-        return cell.population or 0
-    return min(counts, default=0)
-
-
 def _outside_too_small(cell: Cell, whole: Cell, k: int, part: str) -> bool:
     """Whether `whole` minus `cell` (its subset) would describe fewer than k people."""
     for name in PARTS[part]:
@@ -115,7 +103,9 @@ def protect(cells: Sequence[C], k: int, disjoint: bool = False,
 
     How many people the hidden cells of a part cover together is their sum only when
     nobody can be in two cells (`disjoint`, e.g. tiers). Otherwise (groups, networks, days)
-    the same people may be in several, and only the largest is a sure lower bound.
+    the same people may be in several, and only the largest is a sure lower bound. For
+    the cell itself, enrolled people count too: that a few people did nothing is a fact
+    about them.
     `whole` is the total the cells are subsets of when they do not divide it (groups).
     """
     hidden = [set(cell.hidden) for cell in cells]
@@ -134,18 +124,26 @@ def protect(cells: Sequence[C], k: int, disjoint: bool = False,
 
 def _complete(cells: Sequence[Cell], chosen: set[int], k: int, part: str,
               disjoint: bool) -> None:
-    """Add cells to `chosen`, smallest first, until the hidden ones of this part cover at
-    least k people (or nothing is left to add)."""
+    """Add cells to `chosen` until, for each count of people the part rests on, what the
+    hidden cells cover together is nobody or at least k people (or nothing is left that
+    would help). Each count on its own: hidden cells that cover many people who shared by
+    link may still cover one who shared by API. Ties go to the earlier cell, so the same
+    cells give the same result."""
     while chosen:
-        weights = [_weight(cells[index], part) for index in chosen]
-        covered = sum(weights) if disjoint else max(weights)
-        if covered == 0 or covered >= k:
+        short = None
+        for name in PARTS[part]:
+            values = [getattr(cells[index], name) or 0 for index in chosen]
+            covered = sum(values) if disjoint else max(values)
+            if 0 < covered < k:
+                short = name
+                break
+        if short is None:
             return
-        visible = [index for index in range(len(cells))
-                   if index not in chosen and _weight(cells[index], part) > 0]
-        if not visible:
+        helping = [index for index in range(len(cells))
+                   if index not in chosen and (getattr(cells[index], short) or 0) > 0]
+        if not helping:
             return
-        chosen.add(min(visible, key=lambda index: _weight(cells[index], part)))
+        chosen.add(min(helping, key=lambda index: (getattr(cells[index], short), index)))
 
 
 def hides(cell: Cell, part: str) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from advocacy.core.models import JobState
 from advocacy.people.models import User, user_group
+from advocacy.reports.activity import Filters, live_activity
 from advocacy.reports.models import CELL_SLICES, COUNTS, METRICS, ActivityRollup, ReportCell
 from advocacy.reports.periods import Period, make_period
 from advocacy.reports.rollup import cell_buckets
@@ -89,8 +90,6 @@ def month_totals(session: Session, months: list[dt.date]) -> dict[dt.date, tuple
 
 def _compute(session: Session, kind: str, start: dt.date, slices: tuple[str, ...],
              fingerprint: int) -> None:
-    from advocacy.reports.reach import Filters, live_activity  # reach reads the cells
-
     period = make_period(kind, start)
     session.execute(sa.delete(ReportCell).where(
         ReportCell.kind == kind, ReportCell.start == start, ReportCell.slice.in_(slices)))

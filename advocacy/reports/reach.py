@@ -19,29 +19,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from advocacy.content.models import Campaign, ContentItem, Topic, item_topic
-from advocacy.people.models import Group, User, UserRole, user_group
+from advocacy.people.models import Group, User, user_group
 from advocacy.reports import cells as report_cells
-from advocacy.reports.models import COUNTS, METRICS, ActivityRollup, ItemRollup
+from advocacy.reports.activity import (
+    EMPTY,
+    POPULATION_FILTERS,
+    Filters,
+    R,
+    activity_columns,
+    conditions,
+    enrolled,
+    live_activity,
+)
+from advocacy.reports.models import COUNTS, METRICS, ItemRollup
 from advocacy.reports.periods import Period
 from advocacy.suppression import CELL, PARTS, hides, protect, too_small
-
-R = ActivityRollup
-SLICES = ("tier", "group", "network", "campaign")
-POPULATION_FILTERS = ("tier", "group")
-
-
-@dataclass(frozen=True)
-class Filters:
-    tier: int | None = None
-    group: int | None = None
-    network: str | None = None
-    campaign: int | None = None
-
-    def active(self) -> list[str]:
-        return [name for name in SLICES if getattr(self, name) is not None]
-
-    def without(self, name: str) -> Filters:
-        return dataclasses.replace(self, **{name: None})
 
 
 @dataclass(frozen=True)
@@ -166,79 +158,6 @@ def emv(total: Figures, cells: Sequence[Figures], rates: Mapping[str, Rates]) ->
                  part("clicks", lambda cell, rate: cell.clicks * rate.cpc))
 
 
-def _members(group: int) -> sa.Select[tuple[int]]:
-    return sa.select(user_group.c.user_id).where(user_group.c.group_id == group)
-
-
-def _in_tier(tier: int) -> sa.Select[tuple[int]]:
-    return sa.select(User.id).where(User.tier_id == tier)
-
-
-def _conditions(filters: Filters, negate: str | None) -> list[sa.ColumnElement[bool]]:
-    """Rollup conditions for the filters; `negate` turns one filter into its opposite."""
-    conditions = []
-    for name in filters.active():
-        value = getattr(filters, name)
-        if name == "tier":
-            condition = R.person_id.in_(_in_tier(value))
-        elif name == "group":
-            condition = R.person_id.in_(_members(value))
-        elif name == "network":
-            condition = R.network == value
-        else:
-            condition = R.campaign_id == value
-        if name == negate:
-            condition = sa.not_(condition)
-            if name == "campaign":
-                condition = sa.or_(condition, R.campaign_id.is_(None))
-        conditions.append(condition)
-    return conditions
-
-
-def _enrolled(negate: str | None, filters: Filters) -> sa.Select[Any]:
-    query = (sa.select(User.id).join(UserRole, UserRole.user_id == User.id)
-             .where(User.is_active, UserRole.role == "employee"))
-    for name in POPULATION_FILTERS:
-        value = getattr(filters, name)
-        if value is None:
-            continue
-        condition = (User.tier_id == value if name == "tier"
-                     else User.id.in_(_members(value)))
-        query = query.where(sa.not_(condition) if name == negate else condition)
-    return query
-
-
-def _who(condition: sa.ColumnElement[bool]) -> Any:
-    return sa.func.count(sa.distinct(sa.case((condition, R.person_id))))
-
-
-def _activity_columns() -> list[Any]:
-    """COUNTS, then METRICS."""
-    return [_who(R.shares > 0), sa.func.count(sa.distinct(R.person_id)), _who(R.clicks > 0),
-            _who(R.api_shares > 0), _who(R.shares > R.api_shares),
-            _who(sa.or_(R.interactions > 0, R.engaged_reach > 0)), _who(R.impressions > 0),
-            _who(R.follower_shares > 0), _who(R.reported_shares > 0),
-            *(sa.func.coalesce(sa.func.sum(getattr(R, name)), 0) for name in METRICS)]
-
-
-Activity = dict[Any, tuple[int, ...]]  # key -> (*COUNTS, *METRICS)
-EMPTY = (0,) * (len(COUNTS) + len(METRICS))
-
-
-def live_activity(session: Session, period: Period, filters: Filters, by: str | None = None,
-                  negate: str | None = None) -> Activity:
-    """What the people did in the period, per value of `by`, read from the rollups."""
-    key: Any = {None: sa.literal(None), "tier": User.tier_id, "group": user_group.c.group_id,
-                "network": R.network, "campaign": R.campaign_id}[by]
-    query = (sa.select(key, *_activity_columns()).select_from(R)
-             .where(period.rows(R), *_conditions(filters, negate)).group_by(key))
-    if by == "tier":
-        query = query.outerjoin(User, User.id == R.person_id)
-    elif by == "group":
-        query = query.join(user_group, user_group.c.user_id == R.person_id)
-    return {row[0]: tuple(int(value) for value in row[1:]) for row in session.execute(query)}
-
-
 def figures(session: Session, period: Period, filters: Filters, by: str | None = None,
             negate: str | None = None) -> list[Figures]:
     """The period's cells, one per value of `by` (or one total), with their populations.
@@ -251,7 +170,9 @@ def figures(session: Session, period: Period, filters: Filters, by: str | None =
     if activity is None:
         activity = live_activity(session, period, filters, by, negate)
     populations = _populations(session, filters, by, negate)
-    keys = list(populations) + [k for k in activity if k not in populations]
+    # In the order of their keys (nothing else), so the same data give the same table
+    # whatever order a database returns groups in.
+    keys = sorted(set(populations) | set(activity), key=_order)
     found = []
     for cell_key in keys:
         # None for networks and campaigns, and for former colleagues (no population)
@@ -260,19 +181,24 @@ def figures(session: Session, period: Period, filters: Filters, by: str | None =
     return found
 
 
+def _order(key: Any) -> tuple[bool, Any]:
+    """None (former colleagues, no campaign) last; ids by number, networks by name."""
+    return (key is None, key if key is not None else 0)
+
+
 def _populations(session: Session, filters: Filters, by: str | None,
                  negate: str | None) -> dict[Any, int]:
-    enrolled = _enrolled(negate, filters).subquery()
+    people = enrolled(negate, filters).subquery()
     if by is None:
-        return {None: session.scalar(sa.select(sa.func.count(sa.distinct(enrolled.c.id)))) or 0}
+        return {None: session.scalar(sa.select(sa.func.count(sa.distinct(people.c.id)))) or 0}
     if by == "tier":
         return dict(session.execute(
             sa.select(User.tier_id, sa.func.count(sa.distinct(User.id)))
-            .where(User.id.in_(sa.select(enrolled.c.id))).group_by(User.tier_id)).all())
+            .where(User.id.in_(sa.select(people.c.id))).group_by(User.tier_id)).all())
     if by == "group":
         counts = dict(session.execute(
             sa.select(user_group.c.group_id, sa.func.count(sa.distinct(user_group.c.user_id)))
-            .where(user_group.c.user_id.in_(sa.select(enrolled.c.id)))
+            .where(user_group.c.user_id.in_(sa.select(people.c.id)))
             .group_by(user_group.c.group_id)).all())
         if filters.group is not None and negate != "group":
             return {filters.group: counts.get(filters.group, 0)}
@@ -414,7 +340,7 @@ def top_advocates(session: Session, period: Period, filters: Filters, opted_in_o
     query = (sa.select(User.name, sa.func.sum(R.shares), sa.func.sum(R.clicks),
                        sa.func.sum(R.reach))
              .join(User, User.id == R.person_id)
-             .where(period.rows(R), *_conditions(filters, None))
+             .where(period.rows(R), *conditions(filters, None))
              .group_by(User.id, User.name)
              .order_by(sa.func.sum(R.clicks).desc(), sa.func.sum(R.shares).desc(), User.id)
              .limit(limit))
@@ -448,8 +374,8 @@ def trend(session: Session, period: Period, filters: Filters, k: int | None) -> 
         found = {start: Figures.of(start, None, values) for start, values in cached.items()}
     elif whole:
         rows = session.execute(
-            sa.select(R.start, *_activity_columns())
-            .where(R.grain == grain, R.start.in_(whole), *_conditions(filters, None))
+            sa.select(R.start, *activity_columns())
+            .where(R.grain == grain, R.start.in_(whole), *conditions(filters, None))
             .group_by(R.start))
         found = {start: Figures.of(start, None, [int(value) for value in values])
                  for start, *values in rows}

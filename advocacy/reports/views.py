@@ -25,7 +25,7 @@ from advocacy.db import get_session, paginate, utcnow
 from advocacy.people.models import User
 from advocacy.people.services import count_by_tier, kind_labels, list_groups, list_tiers
 from advocacy.providers.registry import NETWORKS
-from advocacy.reports import bp, charts, exports, health, reach, services
+from advocacy.reports import activity, bp, charts, exports, health, reach, services
 from advocacy.reports.forms import ReachForm
 from advocacy.reports.periods import Period, make_period
 from advocacy.security import role_required
@@ -62,6 +62,8 @@ def programme_health() -> str:
 
 
 def _individuals(settings: ProgrammeSettings) -> str:
+    if not settings.individual_reports:
+        return "none"
     if not settings.works_council_mode:
         return "all"
     return "none" if current_user.has_role("hr") else "opted_in"
@@ -97,7 +99,7 @@ def _request(form: ReachForm) -> reach.Request:
     filters = reach.Filters(
         tier=form.tier.data, group=form.group.data, network=form.network.data or None,
         campaign=form.campaign.data)
-    by = form.by.data if form.by.data in reach.SLICES else "tier"
+    by = form.by.data if form.by.data in activity.SLICES else "tier"
     return reach.Request(period, filters, by)
 
 

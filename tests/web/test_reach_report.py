@@ -29,6 +29,7 @@ from advocacy.admin.services import get_settings, save_settings
 from advocacy.core.models import AuditEvent, JobState
 from advocacy.reports import cells as report_cells
 from advocacy.reports import reach
+from advocacy.reports.activity import SLICES
 from advocacy.reports.periods import make_period
 from advocacy.reports.rollup import roll_up
 from advocacy.reports.services import parse_rates
@@ -222,7 +223,7 @@ def test_cells_give_the_live_figures_and_spare_the_rollups(db, data, count_queri
     report_cells.refresh(db, TODAY)
     quarter = make_period("quarter", dt.date(2026, 10, 1))
     for period in (quarter, OCTOBER, make_period("week", dt.date(2026, 10, 10))):
-        for by in (None, *reach.SLICES):
+        for by in (None, *SLICES):
             assert report_cells.read(db, period, by) == reach.live_activity(
                 db, period, reach.Filters(), by), (period, by)
     with count_queries() as counter:

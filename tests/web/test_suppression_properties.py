@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from advocacy.core.models import JobState
 from advocacy.reports import reach
+from advocacy.reports.activity import SLICES
 from advocacy.reports.periods import make_period
 from advocacy.reports.rollup import roll_up
 from advocacy.sharing.models import Click, OutboxPost
@@ -155,12 +156,12 @@ filters_st = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(people=st.lists(person_st, min_size=6, max_size=25),
        acts=st.lists(act_st, min_size=10, max_size=80), k=st.sampled_from([2, 3, 3, 5]),
        period=st.sampled_from(PERIODS), chosen=filters_st,
-       by=st.sampled_from(reach.SLICES))
+       by=st.sampled_from(SLICES))
 def test_no_figure_and_no_difference_rests_on_fewer_than_k_people(
         db, people, acts, k, period, chosen, by):
     acts = [act for act in acts if act.person < len(people)]
