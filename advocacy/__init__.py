@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     importlib.import_module("advocacy.sharing.draft_views")  # more sharing routes
+    importlib.import_module("advocacy.admin.agreement_views")  # the works agreement
     for area in AREAS:
         importlib.import_module(f"advocacy.{area}.views")
         app.register_blueprint(importlib.import_module(f"advocacy.{area}").bp)

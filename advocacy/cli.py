@@ -96,7 +96,7 @@ def create_admin(email: str, name: str | None, password: str) -> None:
                                 app.config["PASSWORD_MIN_LENGTH"])
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        audit(session, None, "admin.created", user.email)
+        audit(session, None, "admin.created", {"email": user.email})
         click.echo(f"{user.email} is an admin.")
 
 
@@ -120,7 +120,7 @@ def rotate_token_keys() -> None:
     try:
         with session_scope(app) as session:
             count = rotate_secrets(session, vault(app))
-            audit(session, None, "admin.keys_rotated", f"{count} secrets")
+            audit(session, None, "admin.keys_rotated", {"secrets": count})
     except SecretError as exc:
         raise click.ClickException(f"{exc}; nothing was changed. Keep every key still in "
                                    "use in ADVOCACY_TOKEN_KEYS.") from None

@@ -12,13 +12,14 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 from flask_babel import gettext as _
 
 from advocacy.errors import DomainError
+from advocacy.problems import Trouble
 from advocacy.providers.http import UnsafeAddress, check_public_url
 
 MAX_REDIRECTS = 3
@@ -33,8 +34,9 @@ def web_address(url: str) -> str:
     return url
 
 
-class FetchError(Exception):
-    """The resource could not be read; the message says why in plain words."""
+class FetchError(Trouble):
+    """The resource could not be read; `problem` says why (stored by feeds and suggestions,
+    worded in the reader's language when shown)."""
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,17 @@ def _read(response: httpx.Response, max_bytes: int, truncate: bool) -> bytes:
         if len(body) > max_bytes:
             if truncate:
                 break
-            raise FetchError(f"the response is larger than {max_bytes // 1024} KiB")
+            raise FetchError("too_large", kib=max_bytes // 1024)
     return bytes(body[:max_bytes])
 
 
-def fetch(url: str, *, accept: str, kinds: Iterable[str], what: str, max_bytes: int,
+def fetch(url: str, *, accept: str, kinds: Iterable[str], what: Literal["feed", "page"],
+          max_bytes: int,
           truncate: bool = False, timeout: float = 5.0, allow_insecure: bool = False,
           conditional: dict[str, str] | None = None,
           resolve: Callable[..., Any] = socket.getaddrinfo) -> Fetched:
     """GET `url`, following at most three redirects (each checked). The content type must
-    contain one of `kinds` (else the error says the address is not `what`). `truncate`
+    contain one of `kinds` (else the error says the address is not a `what`). `truncate`
     keeps the first `max_bytes` of a longer body (enough for a page's head); without it a
     longer body is an error. `conditional` holds If-None-Match / If-Modified-Since
     headers; a 304 answer comes back without a body."""
@@ -84,23 +87,21 @@ def fetch(url: str, *, accept: str, kinds: Iterable[str], what: str, max_bytes: 
                     if response.is_redirect:
                         location = response.headers.get("location", "")
                         if not location:
-                            raise FetchError("the address redirects to nowhere")
+                            raise FetchError("redirect_nowhere")
                         current = urljoin(current, location)
                         continue
                     if response.status_code >= 400:
-                        raise FetchError(f"the server answered with status "
-                                         f"{response.status_code}")
+                        raise FetchError("http_status", status=response.status_code)
                     kind = response.headers.get("content-type", "").lower()
                     if not any(k in kind for k in kinds):
-                        raise FetchError(f"the address is not {what} "
-                                         f"(it sent {kind.split(';')[0] or 'no type'})")
+                        raise FetchError(f"not_a_{what}", type=kind.split(";")[0] or "–")
                     return Fetched(current, response.status_code,
                                    _read(response, max_bytes, truncate), response.encoding,
                                    dict(response.headers))
     except UnsafeAddress as exc:
-        raise FetchError(str(exc)) from None
+        raise FetchError(exc.problem) from None
     except httpx.TimeoutException:
-        raise FetchError("the server took too long to answer") from None
+        raise FetchError("slow_server") from None
     except httpx.HTTPError:
-        raise FetchError("the server could not be reached") from None
-    raise FetchError("the address redirects more than three times")
+        raise FetchError("no_server") from None
+    raise FetchError("too_many_redirects")

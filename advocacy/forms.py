@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, ValidationError
+from wtforms import Field, Form, SelectMultipleField, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from advocacy.security import password_problems
 
@@ -60,3 +61,10 @@ class HttpUrl:
         parts = urlsplit(field.data)
         if parts.scheme not in {"http", "https"} or not parts.netloc or " " in field.data:
             raise ValidationError(str(self.message))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -80,11 +80,16 @@ def uses(session: Session, group: Group, today: dt.date) -> Uses:
                 [c for c in teams if c.starts_on > today], rules)
 
 
+# What happened to one use, for the audit entry (worded in the reader's language by
+# advocacy.admin.audit_words): [kind, id, name, outcome, group names].
+Done = list[object]
+
+
 def delete_group(session: Session, group: Group, choice: str, move_to: Group | None,
                  settings: ProgrammeSettings, now: dt.datetime, timezone: str,
-                 today: dt.date) -> list[str]:
-    """Delete the group after moving or ending its uses; return what was done, one line
-    per use, for the audit entry."""
+                 today: dt.date) -> list[Done]:
+    """Delete the group after moving or ending its uses; return what was done to each use,
+    for the audit entry."""
     if choice not in CHOICES:
         raise DomainError(_("Choose what happens to what uses the group."))
     if choice == "move" and (move_to is None or move_to.id == group.id):
@@ -100,53 +105,53 @@ def delete_group(session: Session, group: Group, choice: str, move_to: Group | N
     return done
 
 
-def _move(found: Uses, group: Group, move_to: Group) -> list[str]:
+def _move(found: Uses, group: Group, move_to: Group) -> list[Done]:
     for challenge in found.running + found.upcoming:
         if move_to in challenge.groups:
             raise DomainError(_("%(group)s is already a team in the challenge %(title)s: "
                                 "choose another group.", group=move_to.name,
                                 title=challenge.title))
-    done = []
+    done: list[Done] = []
     for use in found.items:
         groups = [g for g in use.item.target_groups if g.id != group.id]
         use.item.target_groups = groups + ([move_to] if move_to not in groups else [])
-        done.append(f"item {use.item.id} “{use.item.title}”: aimed at {move_to.name}")
+        done.append(["item", use.item.id, use.item.title, "moved", move_to.name])
     for challenge in found.running + found.upcoming:
         challenge.groups = [g for g in challenge.groups if g.id != group.id] + [move_to]
-        done.append(f"challenge {challenge.id} “{challenge.title}”: team {move_to.name}")
+        done.append(["challenge", challenge.id, challenge.title, "moved", move_to.name])
     for rule in found.rules:
         rule.group_id = move_to.id
-        done.append(f"sign-on rule {rule.id} ({rule.claim} {rule.kind} {rule.value}): "
-                    f"grants {move_to.name}")
+        done.append(["rule", rule.id, f"{rule.claim} {rule.kind} {rule.value}", "moved",
+                     move_to.name])
     return done
 
 
 def _end(session: Session, found: Uses, group: Group, settings: ProgrammeSettings,
-         now: dt.datetime, timezone: str, today: dt.date) -> list[str]:
-    done = []
+         now: dt.datetime, timezone: str, today: dt.date) -> list[Done]:
+    done: list[Done] = []
     for use in found.items:
         item = use.item
         item.target_groups = [g for g in item.target_groups if g.id != group.id]
         if not use.only_group:
-            done.append(f"item {item.id} “{item.title}”: still aimed at "
-                        + ", ".join(g.name for g in item.target_groups))
+            done.append(["item", item.id, item.title, "narrowed",
+                         ", ".join(g.name for g in item.target_groups)])
             continue
         item.targets_removed = True
         if item.state == "approved":
             item.state, item.withdrawn_reason = "draft", "group"
             item.approved_by_id = item.approved_at = item.live_from = None
-            done.append(f"item {item.id} “{item.title}”: taken off the feed")
+            done.append(["item", item.id, item.title, "withdrawn", ""])
         else:
-            done.append(f"item {item.id} “{item.title}”: audience to be chosen again")
+            done.append(["item", item.id, item.title, "marked", ""])
     for challenge in found.running:
         challenge.ends_on = max(challenge.starts_on, today)
         session.flush()
         challenges.settle(session, challenge, settings, now, timezone)
-        done.append(f"challenge {challenge.id} “{challenge.title}”: ended and settled")
+        done.append(["challenge", challenge.id, challenge.title, "ended", ""])
     for challenge in found.upcoming:
         challenge.groups = [g for g in challenge.groups if g.id != group.id]
-        done.append(f"challenge {challenge.id} “{challenge.title}”: team removed")
+        done.append(["challenge", challenge.id, challenge.title, "team_removed", ""])
     for rule in found.rules:
-        done.append(f"sign-on rule {rule.id} ({rule.claim} {rule.kind} {rule.value}): deleted")
+        done.append(["rule", rule.id, f"{rule.claim} {rule.kind} {rule.value}", "deleted", ""])
         session.delete(rule)
     return done

@@ -10,7 +10,7 @@ from advocacy.core.models import AuditEvent, JobState, SchedulerLease
 from advocacy.db import Base
 from advocacy.engagement.models import PointEntry, PointTotal, UserBadge
 from advocacy.feeds.models import FeedEntry, NewsFeed
-from advocacy.governance.models import Guideline, GuidelineAck
+from advocacy.governance.models import Guideline, GuidelineAck, GuidelineText
 from advocacy.me.models import DeletionRequest
 from advocacy.notifications.models import DigestSent, Notification
 from advocacy.people.models import Group, Tier, User, UserRole, user_group
@@ -47,6 +47,7 @@ __all__ = [
     "Group",
     "Guideline",
     "GuidelineAck",
+    "GuidelineText",
     "ItemRollup",
     "JobState",
     "LoginFailure",

@@ -215,8 +215,9 @@ def test_demo_shows_posting_by_api(app, db, client):
     shares = client.get("/shares").get_data(as_text=True)
     for shown in ('"post-state queued"', '"post-state waiting"', '"post-state failed"',
                   '"post-state posted"', '"post-state unknown"', '"post-state in_doubt"',
-                  "did not answer in time",  # the demo employee reads German:
-                  "In meinem Profil nachsehen", "Stattdessen per Link teilen"):
+                  # The demo employee reads German, what the network said too:
+                  "hat nicht rechtzeitig geantwortet", "In meinem Profil nachsehen",
+                  "Stattdessen per Link teilen"):
         assert shown in shares, shown
     client.logout()
     client.login("admin@example.com", "demo words 123")

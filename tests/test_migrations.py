@@ -110,6 +110,38 @@ def test_posts_and_shares_of_the_old_outbox_keep_their_meaning(fresh_database_ur
     engine.dispose()
 
 
+def test_each_guideline_version_keeps_its_words_as_a_text_in_their_language(
+        fresh_database_url):
+    """d8e1f4a2b6c3: a version's title and body become its text in the language they are
+    written in; acknowledgements stay; a downgrade puts one text back on each version."""
+    url = _empty_url(fresh_database_url)
+    migrate(url, "c3f9a7d05e18")
+    engine = make_engine(url)
+    versions = {1: ("Leitfaden", "<p>Sie sprechen für sich, und nicht für die Firma.</p>"),
+                2: ("Guidelines", "<p>You speak for yourself, not for the company.</p>")}
+    with engine.begin() as connection:
+        _insert(connection, "user_account", id=1, email="a@example.org")
+        for number, (title, body) in versions.items():
+            _insert(connection, "guideline", id=number, version=number, title=title,
+                    body_html=body)
+        _insert(connection, "guideline_ack", user_id=1, guideline_id=1)
+    migrate(url)
+    with engine.connect() as connection:
+        texts = connection.execute(sa.text(
+            "SELECT guideline_id, language, title, body_html FROM guideline_text "
+            "ORDER BY guideline_id")).all()
+        assert [tuple(t) for t in texts] == [(1, "de", *versions[1]), (2, "en", *versions[2])]
+        assert connection.execute(sa.text("SELECT guideline_id FROM guideline_ack")
+                                  ).scalars().all() == [1]
+    migrate(url, "c3f9a7d05e18", down=True)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT id, title, body_html FROM guideline ORDER BY id")).all()
+        assert {row[0]: (row[1], row[2]) for row in rows} == versions
+    migrate(url)
+    engine.dispose()
+
+
 def _insert(connection: sa.Connection, table_name: str, **values: object) -> None:
     """A row as the schema of that revision takes it: the given values, and a plain value
     of the right type for every other column that must have one."""

@@ -29,6 +29,7 @@ from advocacy.crypto import Vault, vault
 from advocacy.db import session_scope, utcnow
 from advocacy.errors import DomainError
 from advocacy.people.models import User
+from advocacy.problems import Problem
 from advocacy.providers.api import Access, Client, Profile, Provider, ReauthRequired, Tokens
 from advocacy.providers.bluesky import BlueskyAPI
 from advocacy.providers.http import UnsafeAddress, check_public_url
@@ -76,8 +77,8 @@ def server_url(value: str, allow_insecure: bool) -> str:
     try:
         check_public_url(base, allow_insecure)
     except UnsafeAddress as exc:
-        raise DomainError(_("This server cannot be used: %(reason)s.", reason=str(exc))) \
-            from None
+        raise DomainError(_("This server cannot be used: %(reason)s",
+                            reason=exc.problem.text())) from None
     return base
 
 
@@ -156,24 +157,24 @@ def disconnect(session: Session, user: User, network: str) -> None:
     log.info("account %s (%s) of person %s disconnected", account.id, network, user.id)
 
 
-def mark_reconnect(session: Session, account: SocialAccount, reason: str) -> None:
-    """The network stopped accepting this account: hold its posts, tell the person."""
+def mark_reconnect(session: Session, account: SocialAccount, problem: Problem) -> None:
+    """The network stopped accepting this account: hold its posts, tell the person (in
+    their language; the account keeps the problem, worded again whenever it is shown)."""
     if account.status == "reconnect":
         return
-    account.status, account.last_error = "reconnect", reason[:500]
+    label = NETWORKS[account.network].label
+    account.status, account.last_error = "reconnect", problem.dump(500)
     session.flush()
     with force_locale(account.user.language):
         mail.queue(session, mail.Mail(
             to=account.user.email,
-            subject=_("Please reconnect your %(network)s account",
-                      network=NETWORKS[account.network].label),
+            subject=_("Please reconnect your %(network)s account", network=label),
             body=_("Hello %(name)s,\n\n%(network)s no longer accepts the connection of your "
-                   "account %(handle)s (%(reason)s). Posts waiting for it are kept and go out "
-                   "as soon as you reconnect it in your profile.\n",
-                   name=account.user.name, network=NETWORKS[account.network].label,
-                   handle=account.handle,
-                   reason=reason)))
-    log.info("account %s needs reconnecting: %s", account.id, reason)
+                   "account %(handle)s. %(reason)s\n\nPosts waiting for it are kept and go "
+                   "out as soon as you reconnect it in your profile.\n",
+                   name=account.user.name, network=label, handle=account.handle,
+                   reason=problem.text(network=label))))
+    log.info("account %s needs reconnecting: %s", account.id, problem.english(network=label))
 
 
 def mastodon_client(session: Session, box: Vault, api: Provider, base_url: str,
@@ -216,16 +217,16 @@ def fresh_access(app: Flask, account_id: int, *, force: bool = False) -> Access:
     with session_scope(app) as session:
         account = session.get(SocialAccount, account_id, with_for_update=True)
         if account is None:
-            raise ReauthRequired("The account is no longer connected.")
+            raise ReauthRequired("not_connected")
         if account.status == "reconnect":
-            raise ReauthRequired(account.last_error or "The account needs reconnecting.")
+            raise ReauthRequired(Problem.load(account.last_error) or Problem("needs_reconnect"))
         if not (force or needs_renewal(account, utcnow())):
             return access_of(box, account)
         provider = api_for(account.network, app.config)
         try:
             tokens = _renew(box, account, provider)
         except ReauthRequired as exc:
-            mark_reconnect(session, account, exc.message)
+            mark_reconnect(session, account, exc.problem)
             failure: ReauthRequired | None = exc
         else:
             failure = None
@@ -248,7 +249,7 @@ def _renew(box: Vault, account: SocialAccount, provider: Provider) -> Tokens:
     refresh_token = _open(box, account, "refresh_token")
     try:
         if refresh_token is None:
-            raise ReauthRequired("The access expired and cannot be renewed.")
+            raise ReauthRequired("expired_no_renewal")
         return provider.refresh(access, refresh_token, None)
     except ReauthRequired:
         secret = _open(box, account, "secret")

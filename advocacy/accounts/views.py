@@ -55,6 +55,11 @@ def connections() -> tuple[str, int]:
     return _page()
 
 
+def _said(exc: DomainError | ProviderError) -> str:
+    """Why something failed, in the reader's language (a network's own words quoted)."""
+    return exc.problem.text() if isinstance(exc, ProviderError) else exc.message
+
+
 def _callback_url(network: str) -> str:
     return url_for("accounts.callback", network=network, _external=True)
 
@@ -102,7 +107,7 @@ def _connect_mastodon(provider: object) -> Response | tuple[str, int]:
             current_settings().programme_name, request.host_url)
     except (DomainError, ProviderError) as exc:
         db.rollback()
-        form.server.errors = [exc.message]
+        form.server.errors = [_said(exc)]
         return _page(400, mastodon=form)
     db.commit()
     state, challenge = _start("mastodon", base_url)
@@ -134,7 +139,7 @@ def callback(network: str) -> Response:
     except (DomainError, ProviderError) as exc:
         db.rollback()
         flash(_("%(network)s could not be connected: %(reason)s",
-                network=NETWORKS[network].label, reason=exc.message), "error")
+                network=NETWORKS[network].label, reason=_said(exc)), "error")
         return redirect(url_for("accounts.connections"))
     db.commit()
     flash(_("%(network)s is connected.", network=NETWORKS[network].label), "success")
@@ -155,7 +160,7 @@ def connect_bluesky() -> Response | tuple[str, int]:
                                  form.handle.data, form.app_password.data)
     except (DomainError, ProviderError) as exc:
         db.rollback()
-        form.app_password.errors = [exc.message]
+        form.app_password.errors = [_said(exc)]
         return _page(400, bluesky=form)
     db.commit()
     flash(_("Bluesky is connected."), "success")

@@ -12,7 +12,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from advocacy.forms import BaseForm, HttpUrl
+from advocacy.forms import BaseForm, HttpUrl, MultiCheckboxField
 from advocacy.providers.registry import NETWORKS
 
 
@@ -67,6 +67,10 @@ class ReportSettingsForm(BaseForm):
         _l("Keep single clicks for (months)"),
         validators=[InputRequired(), NumberRange(min=1, max=60)],
         description=_l("Older clicks are kept only as daily totals; reports are not affected."))
+    individual_reports = BooleanField(
+        _l("Individual figures in reports"),
+        description=_l("Off: reports show no person's own figures at all, not even of people "
+                       "who joined the leaderboard."))
     submit = SubmitField(_l("Save report settings"))
 
 
@@ -79,3 +83,10 @@ def _add_rate_fields() -> None:
 
 
 _add_rate_fields()
+
+
+class LockForm(BaseForm):
+    """Which settings the works agreement fixes (see advocacy.admin.agreement)."""
+
+    locked = MultiCheckboxField(_l("Settings fixed by the works agreement"))
+    submit = SubmitField(_l("Save locks"))

@@ -54,6 +54,11 @@ class ProgrammeSettings:
     min_group_size: int
     click_retention_months: int
     emv_rates: str
+    # Individual figures in reports at all (then: who opted in; never for HR in works-
+    # council mode), and the settings a works agreement fixes: changing one of those needs
+    # a second admin (advocacy.admin.agreement). Keys, comma-separated.
+    individual_reports: bool
+    locked_settings: str
     # Rewards: a catalogue where points are exchanged (off unless an admin offers it).
     rewards_enabled: bool
 
@@ -95,6 +100,8 @@ DEFAULTS: dict[str, Callable[[], Any]] = {
     "min_group_size": lambda: 5,
     "click_retention_months": lambda: 13,
     "emv_rates": lambda: "",
+    "individual_reports": lambda: True,
+    "locked_settings": lambda: "",
     "rewards_enabled": lambda: False,
 }
 TYPES: dict[str, type] = typing.get_type_hints(ProgrammeSettings)
@@ -102,7 +109,7 @@ KEYS = frozenset(DEFAULTS)
 LEADERBOARD_OTHERS = ("anonymous", "hidden")
 
 
-def _parse(key: str, raw: str) -> Any:
+def parsed_value(key: str, raw: str) -> Any:
     kind = TYPES[key]
     if kind is bool:
         return raw == "1"
@@ -111,7 +118,7 @@ def _parse(key: str, raw: str) -> Any:
     return raw
 
 
-def _store(value: Any) -> str:
+def stored_text(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     return str(value).strip()
@@ -120,27 +127,56 @@ def _store(value: Any) -> str:
 def get_settings(session: Session) -> ProgrammeSettings:
     """All settings in one query, defaults filled in."""
     stored = {key: value for key, value in session.execute(sa.select(Setting.key, Setting.value))}
-    values = {key: _parse(key, stored[key]) if key in stored else default()
+    values = {key: parsed_value(key, stored[key]) if key in stored else default()
               for key, default in DEFAULTS.items()}
     return ProgrammeSettings(**values)
 
 
+LOCKABLE = ("works_council_mode", "min_group_size", "click_retention_months",
+            "individual_reports")
+
+
+class LockedSetting(Exception):
+    """A change of a setting the works agreement fixes, without a second admin's
+    confirmation: a programming error (the views hold such changes for confirmation)."""
+
+
+def locked_keys(settings: ProgrammeSettings) -> frozenset[str]:
+    return frozenset(key for key in settings.locked_settings.split(",") if key in LOCKABLE)
+
+
+def guarded(settings: ProgrammeSettings, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Of `values`, the changes that need a second admin: a locked setting that would
+    change, and a lock that would be lifted (adding a lock needs nobody)."""
+    locked = locked_keys(settings)
+    held = {key: value for key, value in values.items()
+            if key in locked and stored_text(value) != stored_text(getattr(settings, key))}
+    if "locked_settings" in values:
+        wanted = frozenset(k for k in str(values["locked_settings"]).split(",") if k)
+        if locked - wanted:
+            held["locked_settings"] = values["locked_settings"]
+    return held
+
+
 def save_settings(session: Session, values: Mapping[str, Any],
-                  actor_id: int | None = None) -> ProgrammeSettings:
+                  actor_id: int | None = None, *, confirmed: bool = False) -> ProgrammeSettings:
     """Store the given settings; unknown keys are a programming error. With an acting
-    person, what changed goes to the audit log."""
+    person, what changed goes to the audit log. A change that the works agreement locks
+    is refused unless a second admin `confirmed` it (the one place that enforces it)."""
     unknown = set(values) - KEYS
     if unknown:
         raise KeyError(f"unknown settings: {sorted(unknown)}")
+    if not confirmed and guarded(get_settings(session), values):
+        raise LockedSetting(sorted(guarded(get_settings(session), values)))
     if actor_id is not None:
         before = asdict(get_settings(session))
         audit_changes(session, actor_id, "settings.updated", "",
-                      {k: _store(before[k]) for k in values},
-                      {k: _store(v) for k, v in values.items()})
+                      {k: stored_text(before[k]) for k in values},
+                      {k: stored_text(v) for k, v in values.items()})
     stored = {row.key: row for row in session.scalars(sa.select(Setting))}
     for key, value in values.items():
-        text = _store(value)
-        if text == _store(DEFAULTS[key]()):
+        text = stored_text(value)
+        if text == stored_text(DEFAULTS[key]()):
             if key in stored:  # back to the default: follow future improvements of it
                 session.delete(stored[key])
         elif key in stored:
@@ -172,6 +208,12 @@ def audit_action_labels() -> dict[str, str]:
         "group.created": _("created a group"), "group.updated": _("changed a group"),
         "group.deleted": _("deleted a group"), "tier.updated": _("changed a tier"),
         "settings.updated": _("changed settings"),
+        "settings.change_requested": _("asked to change a setting the works agreement "
+                                       "fixes"),
+        "settings.change_confirmed": _("confirmed the change of a setting the works "
+                                       "agreement fixes"),
+        "settings.change_withdrawn": _("withdrew the change of a setting the works "
+                                       "agreement fixes"),
         "guidelines.published": _("published guidelines"),
         "reward.created": _("added a reward"), "reward.updated": _("changed a reward"),
         "reward.fulfilled": _("handed over a reward"),

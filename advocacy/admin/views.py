@@ -10,10 +10,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from advocacy.admin import bp, services
+from advocacy.admin import agreement, bp, services
 from advocacy.admin.forms import ReportSettingsForm, SettingsForm
 from advocacy.core.models import AuditEvent
-from advocacy.db import get_session, paginate
+from advocacy.db import get_session, paginate, utcnow
 from advocacy.people.models import User
 from advocacy.providers.registry import NETWORKS
 from advocacy.reports.reach import Rates
@@ -47,6 +47,7 @@ def _report_form_data(current: services.ProgrammeSettings) -> dict[str, object]:
         "works_council_mode": current.works_council_mode,
         "min_group_size": current.min_group_size,
         "click_retention_months": current.click_retention_months,
+        "individual_reports": current.individual_reports,
     }
     for network, rate in parse_rates(current.emv_rates).items():
         data[f"cpm_{network}"] = Decimal(str(rate.cpm))
@@ -74,14 +75,21 @@ def settings_reports_submit() -> str | Response | tuple[str, int]:
         if cpm is not None or cpc is not None:  # one of the two alone means the other is 0
             rates[network] = Rates(float(cpm or 0), float(cpc or 0))
     db = get_session()
-    services.save_settings(db, {
+    held = agreement.save(db, {
         "works_council_mode": form.works_council_mode.data,
         "min_group_size": form.min_group_size.data,
         "click_retention_months": form.click_retention_months.data,
+        "individual_reports": form.individual_reports.data,
         "emv_rates": format_rates(rates),
-    }, current_user.id)
+    }, current_user.id, utcnow())
     db.commit()
-    flash(_("Report settings saved."), "success")
+    if held:
+        labels = agreement.setting_labels()
+        flash(_("Saved. The works agreement fixes %(names)s: that change waits for a second "
+                "admin's confirmation (Works council page).",
+                names=", ".join(labels[key] for key in held)), "info")
+    else:
+        flash(_("Report settings saved."), "success")
     return redirect(url_for("admin.settings_reports"))
 
 

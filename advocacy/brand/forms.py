@@ -23,8 +23,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from advocacy.brand.guidance import DAILY, PROFILE_CHECKS, WEEKLY
 from advocacy.brand.sheet import CONTENT_TYPES, GOALS, INTENTION_LABELS, SOURCES
 from advocacy.content.services import normalize_hashtags
-from advocacy.forms import BaseForm
-from advocacy.people.forms import MultiCheckboxField
+from advocacy.forms import BaseForm, MultiCheckboxField
 
 PAIR_ROWS = 6
 MAX_WEBSITES = 10

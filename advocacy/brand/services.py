@@ -95,7 +95,7 @@ def share_with(session: Session, user: User, coach_id: int,
     if sheet is None:
         raise DomainError(_("Save your worksheet before you share it."))
     sheet.coach_id, sheet.shared_at = coach.id, now or utcnow()
-    audit(session, user.id, "worksheet.shared", f"with {coach.email}", now)
+    audit(session, user.id, "worksheet.shared", {"coach": coach.email}, now)
     return sheet
 
 

@@ -17,8 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from advocacy.challenges.services import ChallengeData
-from advocacy.forms import BaseForm
-from advocacy.people.forms import MultiCheckboxField
+from advocacy.forms import BaseForm, MultiCheckboxField
 
 
 class ChallengeForm(BaseForm):

@@ -22,9 +22,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from advocacy.forms import BaseForm, HttpUrl
+from advocacy.forms import BaseForm, HttpUrl, MultiCheckboxField
 from advocacy.i18n import LANGUAGES
-from advocacy.people.forms import MultiCheckboxField
 
 SOURCE_CHOICES = [SelectChoice("external", _l("External source")),
                   SelectChoice("own", _l("Our own content")),

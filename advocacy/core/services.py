@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterable, Mapping
 
@@ -69,26 +70,53 @@ def release_lease(engine: Engine, holder: str) -> None:
                                                   table.c.holder == holder))
 
 
-def audit(session: Session, actor_id: int | None, action: str, detail: str = "",
+# An audit entry's facts: plain values (ids, names, numbers, lists of them), stored as
+# JSON and worded in the reader's language when the log is shown (advocacy.admin.
+# audit_words). A string is stored as it is: older entries, and free text such as a reason.
+Detail = str | Mapping[str, object]
+
+
+def audit(session: Session, actor_id: int | None, action: str, detail: Detail = "",
           now: dt.datetime | None = None) -> None:
     """Record who did something others must be able to trace."""
-    session.add(AuditEvent(actor_id=actor_id, action=action, detail=detail[:2000],
+    stored = detail[:2000] if isinstance(detail, str) else json.dumps(
+        {key: _plain(value, 300) for key, value in detail.items()}, ensure_ascii=False,
+        sort_keys=True)
+    session.add(AuditEvent(actor_id=actor_id, action=action, detail=stored,
                            created_at=now or utcnow()))
     session.flush()
 
 
 def audit_changes(session: Session, actor_id: int | None, action: str, subject: str,
                   before: Mapping[str, object], after: Mapping[str, object]) -> None:
-    """Record what changed between `before` and `after`; nothing when nothing did."""
-    changes = describe_changes(before, after)
+    """Record what changed between `before` and `after` (each key's old and new value);
+    nothing when nothing did."""
+    changes = [[key, _plain(before.get(key), 80), _plain(value, 80)]
+               for key, value in after.items() if before.get(key) != value]
     if changes:
-        audit(session, actor_id, action, f"{subject}: {changes}" if subject else changes)
+        audit(session, actor_id, action,
+              {"subject": subject, "changes": changes} if subject else {"changes": changes})
 
 
 def describe_changes(before: Mapping[str, object], after: Mapping[str, object]) -> str:
     """"key: old → new; ..." for the values that differ, for an audit entry's detail."""
     return "; ".join(f"{key}: {_shown(before.get(key))} → {_shown(value)}"
                      for key, value in after.items() if before.get(key) != value)
+
+
+def _plain(value: object, limit: int) -> object:
+    """A value as JSON keeps it: numbers, yes/no and None as they are, lists in their
+    order, other collections (sets) sorted, anything else as (shortened) text."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v, limit) for v in value]
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return sorted(str(v) for v in value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _shown(value: object) -> str:

@@ -5,11 +5,28 @@ from __future__ import annotations
 from flask import Response, jsonify, redirect, render_template, session, url_for
 from flask_login import current_user
 
+from advocacy.admin.audit_words import detail_text
 from advocacy.core import bp, services
 from advocacy.core.forms import LanguageForm
+from advocacy.core.models import AuditEvent
 from advocacy.db import get_session
 from advocacy.people.services import set_language
+from advocacy.problems import stored_text
 from advocacy.security import is_safe_local_url, login_required, public
+
+
+@bp.app_template_filter("audit_detail")
+def audit_detail(event: AuditEvent) -> str:
+    """An audit entry's detail in the reader's language (the admin's audit log, the list of
+    report views)."""
+    return detail_text(event.action, event.detail)
+
+
+@bp.app_template_filter("problem")
+def problem_filter(stored: str | None, network: str | None = None) -> str:
+    """A stored problem (advocacy.problems) in the reader's language; `network` names the
+    network where the problem did not store it."""
+    return stored_text(stored, **({"network": network} if network else {}))
 
 
 @bp.get("/")

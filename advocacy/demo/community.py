@@ -23,6 +23,7 @@ from advocacy.engagement.models import PointTotal
 from advocacy.engagement.services import local_date
 from advocacy.feeds.models import FeedEntry, NewsFeed
 from advocacy.people.models import Group, User
+from advocacy.problems import Problem
 from advocacy.rewards.models import Reward
 from advocacy.rewards.services import RewardData, fulfil, redeem, save_reward
 from advocacy.sharing.models import Share
@@ -96,7 +97,8 @@ def load_feeds(session: Session, now: dt.datetime) -> None:
                        topics="Energie", interval_minutes=360,
                        last_checked_at=now - dt.timedelta(hours=5),
                        last_success_at=now - dt.timedelta(days=1),
-                       last_error="example.org cannot be found", failures=1,
+                       last_error=Problem("host_not_found", {"host": "example.org"}).dump(300),
+                       failures=1,
                        created_at=now - dt.timedelta(days=30))
     session.add_all([newsroom, journal])
     session.flush()

@@ -15,7 +15,7 @@ from advocacy.content.images import store_image
 from advocacy.content.models import Campaign, ContentItem
 from advocacy.content.services import ItemData, TextData, save_item
 from advocacy.governance.models import Guideline
-from advocacy.governance.services import publish_guideline
+from advocacy.governance.services import GuidelineData, publish_guideline
 from advocacy.people.models import Group, User
 
 CAMPAIGNS = (
@@ -168,7 +168,24 @@ kommunikation@example.com.</li>
 Profile.</p>"""
 
 
+GUIDELINES_EN = """<h2>In short</h2>
+<ul>
+<li><strong>You speak for yourself.</strong> Official statements come from communications.</li>
+<li><strong>Show that you work here.</strong> The line under every post stays.</li>
+<li><strong>Confidential stays internal</strong>: figures before they are published, customer
+names without approval, internal matters.</li>
+<li><strong>Mark a private opinion as such.</strong></li>
+<li><strong>Stay friendly</strong>, even when it gets controversial. Do not be provoked.</li>
+<li><strong>Report problems</strong>: critical comments or crises to
+kommunikation@example.com.</li>
+</ul>
+<p>Taking part is voluntary. Nobody has to share, and nobody sees your private
+profiles.</p>"""
+
+
 def load_guidelines(session: Session, admin: User, now: dt.datetime) -> Guideline:
     current = session.scalar(sa.select(Guideline).order_by(Guideline.version.desc()).limit(1))
-    return current or publish_guideline(session, admin, "Social-Media-Leitfaden", GUIDELINES,
-                                        now - dt.timedelta(days=100))
+    return current or publish_guideline(session, admin, {
+        "de": GuidelineData("Social-Media-Leitfaden", GUIDELINES),
+        "en": GuidelineData("Social media guidelines", GUIDELINES_EN)},
+        now - dt.timedelta(days=100))

@@ -77,7 +77,11 @@ def load_people(session: Session, password: str | Callable[[], str]) -> list[tup
                             # Example rates for the earned media value; a real company
                             # sets what it pays for advertising itself.
                             "emv_rates": "bluesky=5/0.3;facebook=7/0.5;linkedin=25/1.5;"
-                                         "mastodon=5/0.3;x=8/0.6;xing=15/1"})
+                                         "mastodon=5/0.3;x=8/0.6;xing=15/1",
+                            # As a works agreement would fix them: changing one of these
+                            # needs a second admin (Settings → Works council).
+                            "locked_settings": "works_council_mode,min_group_size,"
+                                               "click_retention_months"})
     groups = _groups(session)
     users = {u.email: u for u in session.scalars(
         sa.select(User).options(selectinload(User.groups)))}

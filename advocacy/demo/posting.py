@@ -25,7 +25,9 @@ from advocacy.content.models import ContentItem
 from advocacy.crypto import Vault, parse_keys
 from advocacy.demo.activity import add_clicks
 from advocacy.people.models import User
+from advocacy.problems import Problem
 from advocacy.providers.api import Published
+from advocacy.providers.registry import NETWORKS
 from advocacy.sharing.models import ExecutiveDraft, NetworkBudget, OutboxPost, Share, ShareMetric
 from advocacy.sharing.outbox import PostRequest, queue_post, record_posted, states
 from advocacy.sharing.services import suggested_text, visible_item
@@ -93,7 +95,8 @@ def _account(session: Session, box: Vault, person: User, spec: tuple[str, str, s
                                         "demo token, not valid anywhere")
     account.user = person
     if status == "reconnect":
-        account.last_error = "The session was revoked on the server."
+        account.last_error = Problem("refused_access", {
+            "network": NETWORKS[network].label}, "The session was revoked.").dump(500)
     return account
 
 
@@ -170,8 +173,8 @@ def _waiting(session: Session, person: User, items: list[ContentItem],
 
     failed = queued(visible[1], mastodon, now - dt.timedelta(days=1))
     failed.attempts = 8
-    states.failed(failed, "transient", "The Mastodon server cannot be reached (social.example "
-                                       "did not answer).")
+    states.failed(failed, "transient", Problem("unreachable", {"network": "Mastodon"},
+                                               "social.example did not answer"))
 
     text, text_id = _text(visible[2], person, "bluesky")
     queue_post(session, person, visible[2], PostRequest(bluesky, text, text_id), settings,
@@ -179,12 +182,13 @@ def _waiting(session: Session, person: User, items: list[ContentItem],
     bluesky.status = "reconnect"  # so that post waits: the account says why
 
     checking = queued(visible[3], mastodon, now - dt.timedelta(minutes=40))
-    states.outcome_open(checking, "unknown", "The server did not answer in time.",
+    states.outcome_open(checking, "unknown", Problem("timeout", {"network": "Mastodon"}),
                         now + dt.timedelta(minutes=5))
 
     doubt = queued(visible[4], mastodon, now - dt.timedelta(hours=6))
-    states.in_doubt(doubt, "doubt", "The server could not be asked whether the post exists "
-                                    "(The Mastodon server is not available right now (502)).")
+    states.in_doubt(doubt, "doubt", Problem(
+        "lookup_failed", {"network": "Mastodon"},
+        cause=Problem("unavailable_status", {"network": "Mastodon", "status": 502})))
 
 
 def _budget(session: Session) -> None:

@@ -1,8 +1,8 @@
 """Reading entries out of RSS 2.0, RSS 1.0 (RDF) and Atom documents.
 
 The document comes from another server, so it is parsed by defusedxml: no entity
-expansion, no external references. Anything not understood is an `FeedError` whose
-message says what is wrong, so communications can tell the feed's owner. Entries without a
+expansion, no external references. Anything not understood is a `FeedError` whose
+problem says what is wrong, so communications can tell the feed's owner. Entries without a
 web link are left out (there would be nothing to share).
 """
 
@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from advocacy.problems import Trouble
 from advocacy.sanitize import html_to_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -26,8 +27,8 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 
 
-class FeedError(Exception):
-    """The document is not a feed we can read; the message says why in plain words."""
+class FeedError(Trouble):
+    """The document is not a feed we can read; `problem` says why."""
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,9 @@ def parse_feed(document: bytes, base: str) -> Feed:
         root = fromstring(document)
     except ParseError as exc:
         line, column = exc.position  # expat counts columns from 0, people from 1
-        raise FeedError(f"the feed is not well-formed XML (line {line}, column {column + 1})"
-                        ) from None
+        raise FeedError("not_xml", line=line, column=column + 1) from None
     except DefusedXmlException:
-        raise FeedError("the feed uses XML entities or a DTD, which are refused for safety"
-                        ) from None
+        raise FeedError("xml_refused") from None
     if root.tag == "rss" and root.find("channel") is not None:
         title, found = _rss2(root.find("channel"), base)  # type: ignore[arg-type]
     elif root.tag == f"{RDF}RDF":
@@ -151,6 +150,6 @@ def parse_feed(document: bytes, base: str) -> Feed:
     elif root.tag == f"{ATOM}feed":
         title, found = _atom(root, base)
     else:
-        raise FeedError("the document is XML but neither an RSS nor an Atom feed")
+        raise FeedError("not_rss")
     entries = [e for e in found if e is not None]
     return Feed(title=_plain(title, 200), entries=entries, skipped=len(found) - len(entries))

@@ -33,6 +33,7 @@ from advocacy.errors import DomainError
 from advocacy.feeds.models import INTERVALS, FeedEntry, NewsFeed
 from advocacy.feeds.parse import Feed, FeedError, parse_feed
 from advocacy.fetching import Fetched, FetchError, fetch, web_address
+from advocacy.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def canonical(url: str) -> str:
 def fetch_feed(url: str, conditional: dict[str, str], *, timeout: float,
                allow_insecure: bool) -> Fetched:
     return fetch(url, accept="application/rss+xml, application/atom+xml, application/xml;q=0.9,"
-                 " text/xml;q=0.8", kinds=FEED_TYPES, what="an RSS or Atom feed",
+                 " text/xml;q=0.8", kinds=FEED_TYPES, what="feed",
                  max_bytes=MAX_BYTES, timeout=timeout, allow_insecure=allow_insecure,
                  conditional=conditional)
 
@@ -127,7 +128,7 @@ class CheckResult:
     duplicates: int = 0
     waiting: int = 0  # new entries left for the next check (more than MAX_PER_CHECK)
     unchanged: bool = False  # the server said 304
-    error: str | None = None
+    error: Problem | None = None  # why the feed could not be read
 
 
 def _new_entries(session: Session, feed: NewsFeed, parsed: Feed,
@@ -184,9 +185,10 @@ def apply(session: Session, feed: NewsFeed, parsed: Feed, now: dt.datetime,
     return CheckResult(created, published, duplicates, len(fresh) - len(batch))
 
 
-def _record_failure(session: Session, feed: NewsFeed, message: str, now: dt.datetime) -> None:
+def _record_failure(session: Session, feed: NewsFeed, problem: Problem,
+                    now: dt.datetime) -> None:
     feed.last_checked_at = now
-    feed.last_error = message[:300]
+    feed.last_error = problem.dump(300)  # worded in the reader's language when shown
     feed.failures += 1
     session.flush()
 
@@ -210,8 +212,8 @@ def check(app: Flask, feed_id: int, fetch_document: Fetch, now: dt.datetime | No
         with session_scope(app) as session:
             feed = session.get(NewsFeed, feed_id)
             if feed is not None:
-                _record_failure(session, feed, str(exc), now)
-        return CheckResult(error=str(exc))
+                _record_failure(session, feed, exc.problem, now)
+        return CheckResult(error=exc.problem)
     with session_scope(app) as session:
         feed = session.get(NewsFeed, feed_id)
         if feed is None:  # deleted while we were reading it

@@ -113,7 +113,7 @@ def feed_check(feed_id: int) -> Response:
     result = services.check(current_app._get_current_object(),  # type: ignore[attr-defined]
                             feed_id, fetch)
     if result.error:
-        flash(_("The feed could not be read: %(why)s.", why=result.error), "error")
+        flash(_("The feed could not be read: %(why)s", why=result.error.text()), "error")
     elif result.unchanged:
         flash(_("The feed has not changed since the last check."), "success")
     else:

@@ -58,7 +58,7 @@ def request(session: Session, user: User, reason: str, review_link: str,
     ask = DeletionRequest(user_id=user.id, state="pending", reason=reason, requested_at=now)
     session.add(ask)
     session.flush()
-    audit(session, user.id, "deletion.requested", f"request {ask.id}", now)
+    audit(session, user.id, "deletion.requested", {"request": ask.id}, now)
     for admin in active_with_role(session, "admin"):
         with force_locale(admin.language):
             mail.queue(session, mail.Mail(
@@ -74,7 +74,7 @@ def withdraw(session: Session, user: User, now: dt.datetime) -> None:
     if ask is None or ask.state != "pending":
         raise DomainError(_("There is no open request to withdraw."))
     ask.state, ask.decided_at = "withdrawn", now
-    audit(session, user.id, "deletion.withdrawn", f"request {ask.id}", now)
+    audit(session, user.id, "deletion.withdrawn", {"request": ask.id}, now)
 
 
 def requests(session: Session, limit: int = 200) -> list[DeletionRequest]:
@@ -110,7 +110,7 @@ def decline(session: Session, admin: User, request_id: int, answer: str,
     person = ask.user
     assert person is not None  # checked by _open
     ask.state, ask.decided_at, ask.decided_by_id, ask.answer = "declined", now, admin.id, answer
-    audit(session, admin.id, "deletion.declined", f"request {ask.id}", now)
+    audit(session, admin.id, "deletion.declined", {"request": ask.id}, now)
     with force_locale(person.language):
         mail.queue(session, mail.Mail(
             to=person.email, subject=_("Your request to delete your data"),
@@ -148,7 +148,8 @@ def confirm(session: Session, admin: User, request_id: int, now: dt.datetime) ->
     session.flush()
     session.expunge(person)
     session.execute(sa.delete(User).where(User.id == pid))
-    audit(session, admin.id, "deletion.confirmed", f"request {ask.id}: {FORMER} {-former}", now)
+    audit(session, admin.id, "deletion.confirmed", {"request": ask.id, "former": -former},
+          now)
     with force_locale(language):
         mail.queue(session, mail.Mail(
             to=email, subject=_("Your data have been deleted"),

@@ -8,22 +8,15 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from advocacy.forms import BaseForm
+from advocacy.forms import BaseForm, MultiCheckboxField
 from advocacy.i18n import LANGUAGES
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PersonForm(BaseForm):
@@ -82,7 +75,7 @@ class TierForm(BaseForm):
 class GroupDeleteForm(BaseForm):
     """What happens to what uses a group being deleted (see advocacy.group_removal)."""
 
-    choice = RadioField(_l("What uses this group"), choices=[
+    choice = RadioField(_l("What happens to them"), choices=[
         SelectChoice("end", _l("End it: take items aimed only at this group off the feed, "
                                "end running challenges now, delete the sign-on rules")),
         SelectChoice("move", _l("Move it to another group"))], default="end")

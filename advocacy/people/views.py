@@ -342,7 +342,7 @@ def group_delete(group_id: int) -> str | Response | tuple[str, int]:
         SelectChoice(g.id, g.name) for g in services.list_groups(db) if g.id != group.id]
     if request.method == "POST" and form.validate():
         move_to = db.get(Group, form.move_to.data) if form.move_to.data else None
-        name = f"{group.kind}: {group.name}"
+        kind, name = group.kind, group.name
         try:
             done = group_removal.delete_group(db, group, form.choice.data, move_to,
                                               get_settings(db), now, zone, today)
@@ -351,7 +351,7 @@ def group_delete(group_id: int) -> str | Response | tuple[str, int]:
             form.choice.errors = [exc.message]
         else:
             audit(db, current_user.id, "group.deleted",
-                  "; ".join([name, *done]), now)
+                  {"kind": kind, "name": name, "choice": form.choice.data, "uses": done}, now)
             db.commit()
             flash(_("Group %(name)s deleted. Its members were kept.", name=group.name),
                   "success")

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import httpx
 
+from advocacy.problems import Problem, Trouble, Value
 from advocacy.providers.base import Network
 from advocacy.providers.http import client
 
@@ -54,13 +55,19 @@ ErrorKind = Literal["auth", "rate", "capped", "content", "transient", "unknown",
                     "lookup", "doubt", "version", "config"]
 
 
-class ProviderError(Exception):
+class ProviderError(Trouble):
+    """What went wrong, as a `Problem` (a code from `advocacy.problems.WORDS`, plain values,
+    the network's own words as `detail`): stored with the post or account and worded in
+    the reader's language when shown. `message` is the English wording, for logs."""
+
     kind: ErrorKind = "transient"
 
-    def __init__(self, message: str, *, retry_at: dt.datetime | None = None,
-                 status: int | None = None, reason: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str | Problem, *, detail: str = "", cause: Problem | None = None,
+                 retry_at: dt.datetime | None = None, status: int | None = None,
+                 reason: str = "", **params: Value) -> None:
+        if status is not None:
+            params.setdefault("status", status)
+        super().__init__(code, detail=detail, cause=cause, **params)
         self.retry_at = retry_at
         self.status = status  # the HTTP status, where one came
         # A finer reason the person is told about ("revoked", "expired", "too_long", ...).
@@ -114,9 +121,9 @@ class AlreadyPosted(ProviderError):
 
     kind = "duplicate"
 
-    def __init__(self, message: str, published: Published | None = None, *,
+    def __init__(self, code: str | Problem, published: Published | None = None, *,
                  created_at: dt.datetime | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
+        super().__init__(code, **kwargs)
         self.published = published
         self.created_at = created_at  # when the named post was made, where that is known
 
@@ -267,7 +274,7 @@ class Provider(ABC):
         """After an unknown outcome: the post if it exists, None when it certainly does not
         (so it may be sent). Raises LookupFailed when asking failed (ask again later) and
         CannotAsk where the network cannot be asked at all."""
-        raise CannotAsk(f"{self.network.label} cannot be asked whether a post exists.")
+        raise CannotAsk("cannot_ask", network=self.network.label)
 
     def metrics(self, access: Access, remote_id: str) -> Metrics:
         return Metrics(note="not available")
@@ -277,31 +284,33 @@ class Provider(ABC):
         """Who the account is, and its follower count where the network tells it."""
 
     def refresh(self, access: Access, refresh_token: str, client: Client | None) -> Tokens:
-        raise ReauthRequired("This account cannot renew its access; please reconnect it.")
+        raise ReauthRequired("cannot_renew")
 
 
-def raise_for_status(response: httpx.Response, *, retry_at: dt.datetime | None = None,
-                     auth_statuses: tuple[int, ...] = (401,), creating: bool = False) -> None:
+def raise_for_status(response: httpx.Response, *, network: str,
+                     retry_at: dt.datetime | None = None, auth_statuses: tuple[int, ...] = (401,),
+                     creating: bool = False) -> None:
     """The common mapping of HTTP errors; providers handle their special cases first.
-    `creating`: the request creates a post, so a 5xx means the post may exist."""
+    `network` is the network's name for the words; `creating`: the request creates a
+    post, so a 5xx means the post may exist."""
     status = response.status_code
     if status < 400:
         return
     detail = error_detail(response)
+    if detail == str(status):  # nothing but the status: no words of its own
+        detail = ""
     if status in auth_statuses:
-        raise ReauthRequired(f"The network no longer accepts this account's access ({detail}).",
-                             status=status)
+        raise ReauthRequired("refused_access", detail=detail, status=status, network=network)
     if status == 429:
-        raise RateLimited(f"The network asks us to slow down ({detail}).",
-                          retry_at=retry_at, status=status)
+        raise RateLimited("slow_down", detail=detail, retry_at=retry_at, status=status,
+                          network=network)
     if status >= 500 and creating:
-        raise UnknownOutcome(f"The network answered {status} to the post; it may exist all "
-                             "the same.", status=status)
+        raise UnknownOutcome("post_status", status=status, network=network)
     if status >= 500:
-        raise Unavailable(f"The network is not available right now ({status}).", status=status)
+        raise Unavailable("unavailable_status", status=status, network=network)
     if creating:
-        raise ContentRejected(f"The network refused the post: {detail}", status=status)
-    raise ContentRejected(f"The network answered {status} ({detail}).", status=status)
+        raise ContentRejected("refused_post", detail=detail, status=status, network=network)
+    raise ContentRejected("answered_status", detail=detail, status=status, network=network)
 
 
 # Texts some networks put in a generic field while the specific one sits elsewhere (X's

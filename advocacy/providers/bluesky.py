@@ -46,6 +46,7 @@ def intent(c: Composition) -> str:
 
 
 NETWORK = Network("bluesky", "Bluesky", intent, order=5)
+LABEL = NETWORK.label
 
 
 class TokenExpired(ReauthRequired):
@@ -102,26 +103,26 @@ class BlueskyAPI(Provider):
                 response = http.request(method, f"{base_url.rstrip('/')}/xrpc/{nsid}",
                                         headers=headers, **kwargs)  # type: ignore[arg-type]
         except UnsafeAddress as exc:
-            raise AddressRefused(f"The Bluesky server is refused: {exc}.") from None
+            raise AddressRefused("server_refused", cause=exc.problem, network=LABEL) from None
         except httpx.HTTPError as exc:
             if creating and sent_but_unanswered(exc):
-                raise UnknownOutcome("The Bluesky server did not answer in time.") from exc
-            raise Unavailable(f"The Bluesky server cannot be reached ({exc}).") from exc
+                raise UnknownOutcome("timeout", network=LABEL) from exc
+            raise Unavailable("unreachable", detail=str(exc), network=LABEL) from exc
         error = _error_name(response)
         if error == "ExpiredToken":
-            raise TokenExpired("The Bluesky session has expired.")
+            raise TokenExpired("session_expired", network=LABEL)
         if response.status_code == 429:
             reset = response.headers.get("RateLimit-Reset")
-            raise RateLimited("Bluesky asks us to slow down.", retry_at=(
+            raise RateLimited("slow_down", network=LABEL, retry_at=(
                 dt.datetime.fromtimestamp(int(reset), dt.UTC) if reset and reset.isdigit()
                 else None))
         if response.status_code in (401, 400) and error in (
                 "AuthenticationRequired", "InvalidToken", "AuthMissing", "AccountTakedown"):
-            raise ReauthRequired("Bluesky does not accept this account's sign-in any more.")
+            raise ReauthRequired("sign_in_refused", detail=_message(response), network=LABEL)
         if response.status_code == 400:
-            raise ContentRejected(f"Bluesky refused the post: {_message(response)}",
-                                  status=400, reason=error or "content")
-        raise_for_status(response, creating=creating)
+            raise ContentRejected("refused_post", detail=_message(response), status=400,
+                                  reason=error or "content", network=LABEL)
+        raise_for_status(response, network=LABEL, creating=creating)
         return response
 
     def login(self, base_url: str, identifier: str, app_password: str) -> Session:
@@ -139,7 +140,7 @@ class BlueskyAPI(Provider):
             answer = self._call("POST", access.base_url or "", "com.atproto.server.refreshSession",
                                 token=refresh_token).json()
         except TokenExpired:
-            raise ReauthRequired("The Bluesky session can no longer be renewed.") from None
+            raise ReauthRequired("renewal_refused", network=LABEL) from None
         return self._session(answer, access.base_url or "").tokens
 
     def profile(self, access: Access) -> Profile:
@@ -190,8 +191,8 @@ class BlueskyAPI(Provider):
         except (ReauthRequired, TokenExpired):
             raise
         except ProviderError as exc:
-            raise LookupFailed(f"Bluesky could not be asked whether the post exists "
-                               f"({exc.message})", retry_at=exc.retry_at) from None
+            raise LookupFailed("lookup_failed", cause=exc.problem, network=LABEL,
+                               retry_at=exc.retry_at) from None
 
     def _record(self, access: Access, rkey: str) -> Published | None:
         try:

@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from advocacy.problems import Trouble
 
-class UnsafeAddress(ValueError):
-    """The URL points somewhere we do not send requests to; the message says why."""
+
+class UnsafeAddress(Trouble, ValueError):
+    """The URL points somewhere we do not send requests to; `problem` says why."""
 
 
 def check_public_url(url: str, allow_insecure: bool,
@@ -27,22 +29,22 @@ def check_public_url(url: str, allow_insecure: bool,
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not host:
-        raise UnsafeAddress("the address has no host name")
+        raise UnsafeAddress("no_host")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:  # urlsplit checks the port only when asked for it
-        raise UnsafeAddress("the port in the address is not valid") from None
+        raise UnsafeAddress("bad_port") from None
     try:
         infos = resolve(host, port, proto=socket.IPPROTO_TCP)
     except OSError:
-        raise UnsafeAddress(f"{host} cannot be found") from None
+        raise UnsafeAddress("host_not_found", host=host) from None
     addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
     if allow_insecure and all(a.is_loopback for a in addresses):
         return
     if parts.scheme != "https":
-        raise UnsafeAddress("only https addresses are accepted")
+        raise UnsafeAddress("https_only")
     if not all(a.is_global for a in addresses):
-        raise UnsafeAddress(f"{host} is not a public address")
+        raise UnsafeAddress("not_public", host=host)
 
 
 def client(timeout: float, *, guard: bool = False, allow_insecure: bool = False,

@@ -43,6 +43,7 @@ def intent(c: Composition) -> str:
 
 
 NETWORK = Network("linkedin", "LinkedIn", intent, url_only=True, order=1)
+LABEL = NETWORK.label
 
 
 # LinkedIn's duplicate refusal names the post it duplicates ("... duplicate of urn:li:...").
@@ -107,28 +108,26 @@ class LinkedInAPI(Provider):
                 response = http.request(method, url, **kwargs)  # type: ignore[arg-type]
         except httpx.HTTPError as exc:
             if creating and sent_but_unanswered(exc):
-                raise UnknownOutcome("LinkedIn did not answer in time.") from exc
-            raise Unavailable(f"LinkedIn cannot be reached ({exc}).") from exc
+                raise UnknownOutcome("timeout", network=LABEL) from exc
+            raise Unavailable("unreachable", detail=str(exc), network=LABEL) from exc
         if response.status_code == 426:
-            raise VersionRetired(
-                f"LinkedIn no longer serves API version {self.config['LINKEDIN_API_VERSION']}; "
-                "an administrator must set ADVOCACY_LINKEDIN_API_VERSION to a current one.")
+            raise VersionRetired("version_retired", network=LABEL,
+                                 version=str(self.config["LINKEDIN_API_VERSION"]))
         if response.status_code == 429:
-            raise RateLimited("LinkedIn's daily limit is reached.", retry_at=_next_midnight())
+            raise RateLimited("daily_limit", retry_at=_next_midnight(), network=LABEL)
         if response.status_code == 422 and _code(response) == "DUPLICATE_POST":
             urn = _DUPLICATE_OF.search(error_detail(response))
             raise AlreadyPosted(
-                "LinkedIn refuses a post identical to an earlier one of yours"
-                + (f" ({urn.group()})." if urn else "."),
-                Published(urn.group(), _post_url(urn.group())) if urn else None,
-                created_at=urn_time(urn.group()) if urn else None, status=422)
+                "duplicate", Published(urn.group(), _post_url(urn.group())) if urn else None,
+                created_at=urn_time(urn.group()) if urn else None, status=422,
+                detail=urn.group() if urn else "", network=LABEL)
         if response.status_code == 401:
             code = _code(response)
             reason = {"REVOKED_ACCESS_TOKEN": "revoked", "EXPIRED_ACCESS_TOKEN": "expired"}.get(
                 code, "auth")
-            raise ReauthRequired(f"LinkedIn no longer accepts this account's access "
-                                 f"({error_detail(response)}).", status=401, reason=reason)
-        raise_for_status(response, creating=creating)
+            raise ReauthRequired("refused_access", detail=error_detail(response), status=401,
+                                 reason=reason, network=LABEL)
+        raise_for_status(response, network=LABEL, creating=creating)
         return response
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
@@ -173,7 +172,7 @@ class LinkedInAPI(Provider):
         })
         urn = response.headers.get("x-restli-id", "")
         if not urn:
-            raise UnknownOutcome("LinkedIn answered without the id of the post.")
+            raise UnknownOutcome("no_post_id", network=LABEL)
         return Published(urn, _post_url(urn))
 
     def delete(self, access: Access, remote_id: str) -> None:

@@ -51,6 +51,7 @@ def intent(c: Composition) -> str:
 
 
 NETWORK = Network("mastodon", "Mastodon", intent, order=4)
+LABEL = NETWORK.label
 
 SCOPES = "read:accounts read:statuses write:statuses"
 # Mastodon keeps an Idempotency-Key for about an hour; after 50 minutes we read instead.
@@ -92,23 +93,23 @@ class MastodonAPI(Provider):
             with self.http(guard=True) as http:
                 response = http.request(method, url, **kwargs)  # type: ignore[arg-type]
         except UnsafeAddress as exc:
-            raise AddressRefused(f"The Mastodon server is refused: {exc}.") from None
+            raise AddressRefused("server_refused", cause=exc.problem, network=LABEL) from None
         except httpx.HTTPError as exc:
             if creating and sent_but_unanswered(exc):
-                raise UnknownOutcome("The server did not answer in time.") from exc
-            raise Unavailable(f"The Mastodon server cannot be reached ({exc}).") from exc
+                raise UnknownOutcome("timeout", network=LABEL) from exc
+            raise Unavailable("unreachable", detail=str(exc), network=LABEL) from exc
         if response.status_code == 429:
-            raise RateLimited("The Mastodon server asks us to slow down.",
-                              retry_at=_reset_time(response), status=429)
+            raise RateLimited("slow_down", retry_at=_reset_time(response), status=429,
+                              network=LABEL)
         if response.status_code == 401:
             # Doorkeeper says which: "The access token was revoked" (by the person, in
             # their settings, or by the server), "... expired", or "... is invalid".
             detail = error_detail(response)
             reason = "revoked" if "revoked" in detail else "expired" if "expired" in detail \
                 else "auth"
-            raise ReauthRequired(f"The Mastodon server no longer accepts this account's "
-                                 f"access ({detail}).", status=401, reason=reason)
-        raise_for_status(response, creating=creating)
+            raise ReauthRequired("refused_access", detail=detail, status=401, reason=reason,
+                                 network=LABEL)
+        raise_for_status(response, network=LABEL, creating=creating)
         return response
 
     def register(self, base_url: str, redirect_uri: str, app_name: str,
@@ -182,10 +183,10 @@ class MastodonAPI(Provider):
                     # The key is checked before the text: a refusal means no status was
                     # made under this key. Sending it (again) is refused the same way.
                     return None
-                raise LookupFailed(f"The server could not be asked again ({exc.message})",
+                raise LookupFailed("lookup_failed", cause=exc.problem, network=LABEL,
                                    retry_at=exc.retry_at) from None
             except (UnknownOutcome, Unavailable, RateLimited) as exc:
-                raise LookupFailed(f"The server could not be asked again ({exc.message})",
+                raise LookupFailed("lookup_failed", cause=exc.problem, network=LABEL,
                                    retry_at=exc.retry_at) from None
         return self._look_up(access, post, now)
 
@@ -200,8 +201,8 @@ class MastodonAPI(Provider):
             except ReauthRequired:
                 raise
             except ProviderError as exc:
-                raise LookupFailed(f"The server could not be asked whether the post exists "
-                                   f"({exc.message})", retry_at=exc.retry_at) from None
+                raise LookupFailed("lookup_failed", cause=exc.problem, network=LABEL,
+                                   retry_at=exc.retry_at) from None
             for status in statuses:
                 # The link is in the href of the status's HTML, whole, even where the text
                 # shows it shortened.
@@ -210,7 +211,7 @@ class MastodonAPI(Provider):
             if not statuses or _created(statuses[-1]) < since:
                 return None  # read back to before the first attempt: it is not there
             params["max_id"] = statuses[-1]["id"]
-        raise CannotAsk("More statuses were posted since than we read through.")
+        raise CannotAsk("too_many_to_read", network=LABEL)
 
     def delete(self, access: Access, remote_id: str) -> None:
         self._call("DELETE", f"{access.base_url}/api/v1/statuses/{quote(remote_id)}",

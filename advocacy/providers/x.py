@@ -45,6 +45,7 @@ def intent(c: Composition) -> str:
 
 
 NETWORK = Network("x", "X", intent, order=3)
+LABEL = NETWORK.label
 
 
 LOOKUP_MARGIN = dt.timedelta(minutes=2)  # clocks differ: start reading a little earlier
@@ -96,21 +97,20 @@ class XAPI(Provider):
                 response = http.request(method, self._api(path), **kwargs)  # type: ignore[arg-type]
         except httpx.HTTPError as exc:
             if creating and sent_but_unanswered(exc):
-                raise UnknownOutcome("X did not answer in time.") from exc
-            raise Unavailable(f"X cannot be reached ({exc}).") from exc
+                raise UnknownOutcome("timeout", network=LABEL) from exc
+            raise Unavailable("unreachable", detail=str(exc), network=LABEL) from exc
         if response.status_code == 429 and _usage_capped(response):
-            raise UsageCapped(f"X's monthly usage cap is reached ({error_detail(response)}).",
-                              retry_at=next_month(), status=429)
+            raise UsageCapped("usage_capped", detail=error_detail(response),
+                              retry_at=next_month(), status=429, network=LABEL)
         if response.status_code == 429:
-            raise RateLimited("X asks us to slow down.", retry_at=_reset_time(response),
-                              status=429)
+            raise RateLimited("slow_down", retry_at=_reset_time(response), status=429,
+                              network=LABEL)
         if response.status_code == 403 and "duplicate" in response.text.lower():
-            raise AlreadyPosted("X refuses a post identical to an earlier one of yours.",
-                                status=403)
+            raise AlreadyPosted("duplicate", status=403, network=LABEL)
         if response.status_code in (400, 403) and "too long" in response.text.lower():
-            raise ContentRejected(f"X refused the post: {error_detail(response)}", status=403,
-                                  reason="too_long")
-        raise_for_status(response, creating=creating)
+            raise ContentRejected("refused_post", detail=error_detail(response), status=403,
+                                  reason="too_long", network=LABEL)
+        raise_for_status(response, network=LABEL, creating=creating)
         return response
 
     def authorize_url(self, redirect_uri: str, state: str, challenge: str) -> str:
@@ -127,10 +127,10 @@ class XAPI(Provider):
                 response = http.post(self._api("/2/oauth2/token"), data=form,
                                      auth=(self.client.client_id, self.client.client_secret))
         except httpx.HTTPError as exc:
-            raise Unavailable(f"X cannot be reached ({exc}).") from exc
+            raise Unavailable("unreachable", detail=str(exc), network=LABEL) from exc
         if response.status_code in (400, 401) and form["grant_type"] == "refresh_token":
-            raise ReauthRequired("X no longer renews this account's access; please reconnect.")
-        raise_for_status(response)
+            raise ReauthRequired("renewal_refused", network=LABEL)
+        raise_for_status(response, network=LABEL)
         answer = response.json()
         expires = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(answer["expires_in"]))
         return Tokens(answer["access_token"], answer.get("refresh_token"), expires,
@@ -175,11 +175,11 @@ class XAPI(Provider):
             except (ReauthRequired, UsageCapped):
                 raise
             except ProviderError as exc:
-                raise LookupFailed(f"X could not be asked whether the post exists "
-                                   f"({exc.message})", retry_at=exc.retry_at) from None
+                raise LookupFailed("lookup_failed", cause=exc.problem, network=LABEL,
+                                   retry_at=exc.retry_at) from None
             if answer.get("errors") and not answer.get("data"):
-                raise LookupFailed("X could not be asked whether the post exists "
-                                   f"({answer['errors'][0].get('detail', 'error')}).")
+                raise LookupFailed("lookup_failed", network=LABEL, detail=str(
+                    answer["errors"][0].get("detail", "error")))
             for tweet in answer.get("data", []):
                 # X shows a URL it recognises as a t.co link and names the original in
                 # the entities; one it does not recognise stays in the text as it is.
@@ -191,7 +191,7 @@ class XAPI(Provider):
             if not token:
                 return None
             params["pagination_token"] = token
-        raise CannotAsk("More posts were made since than X lets us read through.")
+        raise CannotAsk("too_many_to_read", network=LABEL)
 
     def delete(self, access: Access, remote_id: str) -> None:
         self._call("DELETE", f"/2/tweets/{quote(remote_id)}", headers=self._auth(access))

@@ -141,7 +141,7 @@ def fulfil(session: Session, actor: User, redemption_id: int, now: dt.datetime) 
     notify(session, redemption.user_id, "reward_fulfilled", "/rewards/", now,
            reward=redemption.reward_name)
     audit(session, actor.id, "reward.fulfilled",
-          f"{redemption.reward_name} for person {redemption.user_id}", now)
+          {"reward": redemption.reward_name, "person": redemption.user_id}, now)
 
 
 def cancel(session: Session, actor: User, redemption_id: int, reason: str,
@@ -162,7 +162,8 @@ def cancel(session: Session, actor: User, redemption_id: int, reason: str,
     notify(session, redemption.user_id, "reward_cancelled", "/rewards/", now,
            reward=redemption.reward_name, reason=reason)
     audit(session, actor.id, "reward.declined",
-          f"{redemption.reward_name} for person {redemption.user_id}: {reason}", now)
+          {"reward": redemption.reward_name, "person": redemption.user_id, "reason": reason},
+          now)
 
 
 def mine(session: Session, user_id: int, limit: int = 50) -> list[Redemption]:

@@ -97,7 +97,7 @@ def manage_new() -> Response | tuple[str, int]:
         return _manage_page(reward_form=form), 400
     db = get_session()
     reward = services.save_reward(db, None, form.to_data())
-    audit(db, current_user.id, "reward.created", f"{reward.name} ({reward.price} points)")
+    audit(db, current_user.id, "reward.created", {"reward": reward.name, "price": reward.price})
     db.commit()
     flash(_("Reward saved."), "success")
     return redirect(url_for("rewards.manage_page"))
@@ -126,7 +126,7 @@ def manage_save(reward_id: int) -> Response | tuple[str, int]:
         return render_template("rewards/edit.html", reward=reward, form=form), 400
     db = get_session()
     services.save_reward(db, reward, form.to_data())
-    audit(db, current_user.id, "reward.updated", f"{reward.name} ({reward.price} points)")
+    audit(db, current_user.id, "reward.updated", {"reward": reward.name, "price": reward.price})
     db.commit()
     flash(_("Reward saved."), "success")
     return redirect(url_for("rewards.manage_page"))

@@ -14,8 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from advocacy.forms import BaseForm
-from advocacy.people.forms import MultiCheckboxField
+from advocacy.forms import BaseForm, MultiCheckboxField
 
 
 class ShareForm(BaseForm):

@@ -22,7 +22,7 @@ def pause(session: Session, actor: User, reason: str, now: dt.datetime | None = 
     now = now or utcnow()
     save_settings(session, {"posting_paused": True, "pause_reason": reason,
                             "paused_by": actor.name, "paused_at": now.isoformat()})
-    audit(session, actor.id, "posting.paused", reason, now)
+    audit(session, actor.id, "posting.paused", {"reason": reason}, now)
 
 
 def resume(session: Session, actor: User, confirmed: bool, now: dt.datetime | None = None) -> None:
@@ -34,5 +34,5 @@ def resume(session: Session, actor: User, confirmed: bool, now: dt.datetime | No
         raise DomainError(_("Posting is not paused."))
     save_settings(session, {"posting_paused": False, "pause_reason": "", "paused_by": "",
                             "paused_at": ""})
-    audit(session, actor.id, "posting.resumed", f"paused since {settings.paused_at}: "
-                                                 f"{settings.pause_reason}", now)
+    audit(session, actor.id, "posting.resumed", {
+        "since": settings.paused_at, "reason": settings.pause_reason}, now)

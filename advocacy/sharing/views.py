@@ -39,8 +39,15 @@ from advocacy.sharing.forms import (
     ShareForm,
 )
 from advocacy.sharing.outbox import budget
+from advocacy.sharing.outbox.words import failure
 
 employee_only = role_required("employee")
+
+
+@bp.app_template_filter("post_failure")
+def post_failure(stored: str | None, kind: str | None, network: str) -> str:
+    """Why a post failed or is unconfirmed, in the reader's language (programme health)."""
+    return failure(kind, stored, network)
 
 
 def feed_page() -> str:

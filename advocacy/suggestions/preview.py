@@ -17,12 +17,13 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from advocacy.fetching import FetchError, fetch
+from advocacy.problems import Trouble
 
 MAX_BYTES = 512 * 1024
 
 
-class PreviewError(Exception):
-    """The page could not be read; the message says why in plain words."""
+class PreviewError(Trouble):
+    """The page could not be read; `problem` says why (see `advocacy.problems`)."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,9 @@ def fetch_preview(url: str, *, timeout: float = 5.0, allow_insecure: bool = Fals
                   resolve: Callable[..., Any] = socket.getaddrinfo) -> Preview:
     """Fetch `url` (following at most three checked redirects) and read its tags."""
     try:
-        page = fetch(url, accept="text/html", kinds=("html",), what="a web page",
+        page = fetch(url, accept="text/html", kinds=("html",), what="page",
                      max_bytes=MAX_BYTES, truncate=True, timeout=timeout,
                      allow_insecure=allow_insecure, resolve=resolve)
     except FetchError as exc:
-        raise PreviewError(str(exc)) from None
+        raise PreviewError(exc.problem) from None
     return parse(page.text, page.url)

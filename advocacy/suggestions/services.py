@@ -54,7 +54,7 @@ def submit(session: Session, user: User, url: str, note: str, fetch: Fetch,
     try:
         preview = fetch(url)
     except PreviewError as exc:
-        suggestion.preview_error = str(exc)[:300]
+        suggestion.preview_error = exc.problem.dump(300)  # worded when shown
     else:
         suggestion.title, suggestion.description = preview.title, preview.description
         suggestion.image_url, suggestion.site_name = preview.image, preview.site_name

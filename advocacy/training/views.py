@@ -144,7 +144,7 @@ def module_requirement(module_id: int) -> Response:
     def require() -> None:
         services.set_requirement(get_session(), module, requirement)
         audit(get_session(), current_user.id, "training.required",
-              f"{module.title}: {requirement}")
+              {"module": module.title, "requirement": requirement})
 
     carry_out(require, _("Requirement saved."))
     return redirect(url_for("training.module_page", module_id=module_id))

@@ -27,5 +27,6 @@ def test_an_admin_finds_a_role_change_in_the_audit_log(new_page, live_server):
     row = page.locator("tbody tr").first
     expect(row).to_contain_text("Ada Admin")
     expect(row).to_contain_text("changed a person")
-    expect(row).to_contain_text("erin.employee@example.org: roles: employee → comms, employee")
+    expect(row).to_contain_text(
+        "erin.employee@example.org: Roles: Employee → Communications, Employee")
     assert horizontal_overflow(page) <= 0

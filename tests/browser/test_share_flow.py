@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from advocacy.db import get_database, session_scope
-from advocacy.governance.services import publish_guideline
+from advocacy.governance.services import GuidelineData, publish_guideline
 from advocacy.people.models import User
 from advocacy.sharing.models import Click, Share
 from tests import factories
@@ -28,7 +28,8 @@ def item_id(live_server: Any) -> int:
                                    texts=[("A study worth your time.", None),
                                           ("Remote work study #work", "x")])
         admin = session.get(User, live_server.admin.id)
-        publish_guideline(session, admin, "Our guidelines", "<p>Be yourself.</p>")
+        publish_guideline(session, admin,
+                          {"en": GuidelineData("Our guidelines", "<p>Be yourself.</p>")})
         return item.id
 
 

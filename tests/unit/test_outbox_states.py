@@ -15,12 +15,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from advocacy.db import make_engine, utcnow
 from advocacy.people.models import User
+from advocacy.problems import Problem
 from advocacy.providers.api import Published
 from advocacy.sharing.models import OutboxPost, PostState
 from advocacy.sharing.outbox import states
 from advocacy.sharing.outbox.actions import own_post
 from tests import factories
 
+WORDS = Problem("unreachable", {"network": "X"})
 NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
 OPEN_STATES = {PostState.SENDING, PostState.UNKNOWN, PostState.IN_DOUBT}
 
@@ -174,19 +176,19 @@ class PostRules(RuleBasedStateMachine):
 
     @rule(reason=st.sampled_from(["content", "transient", "budget"]))
     def failed(self, reason: str) -> None:
-        self._try(states.failed, reason, "words")
+        self._try(states.failed, reason, WORDS)
 
     @rule()
     def later(self) -> None:
-        self._try(states.later, "transient", "words", NOW)
+        self._try(states.later, "transient", WORDS, NOW)
 
     @rule()
     def outcome_open(self) -> None:
-        self._try(states.outcome_open, "unknown", "words", NOW)
+        self._try(states.outcome_open, "unknown", WORDS, NOW)
 
     @rule()
     def in_doubt(self) -> None:
-        self._try(states.in_doubt, "doubt", "words")
+        self._try(states.in_doubt, "doubt", WORDS)
 
     @rule()
     def cancelled(self) -> None:

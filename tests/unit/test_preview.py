@@ -116,7 +116,7 @@ def test_loopback_by_name_is_refused_after_resolving_it(server):
 
 
 def test_plain_http_to_the_internet_is_refused():
-    with pytest.raises(PreviewError, match="only https"):
+    with pytest.raises(PreviewError, match="Only https"):
         fetch_preview("http://example.com/", timeout=1.0,
                       resolve=lambda host, port, **_: [(2, 1, 6, "", ("93.184.216.34", port))])
 

@@ -54,6 +54,10 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "admin.settings_submit": ADMIN,
     "admin.settings_reports": ADMIN,
     "admin.settings_reports_submit": ADMIN,
+    "admin.works_council": ADMIN,
+    "admin.works_council_markdown": ADMIN,
+    "admin.works_council_locks": ADMIN,
+    "admin.works_council_decide": ADMIN,
     "admin.audit_log": ADMIN,
     "people.people": ADMIN,
     "people.person_new": ADMIN,
@@ -237,7 +241,7 @@ def sample(db, make_user):
             "request_id": 999_999, "suggestion_id": 999_999,
             "feed_id": 999_999, "challenge_id": 999_999, "reward_id": 999_999,
             "redemption_id": 999_999, "module_id": 999_999, "rule_id": 999_999,
-            "number": 1, "step": 1}
+            "number": 1, "step": 1, "change_id": 999_999, "decision": "withdraw"}
 
 
 @pytest.mark.parametrize("visitor", VISITORS)

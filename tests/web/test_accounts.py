@@ -24,6 +24,7 @@ from advocacy.accounts.models import MastodonApp, SocialAccount
 from advocacy.accounts.services import fresh_access
 from advocacy.crypto import vault
 from advocacy.db import utcnow
+from advocacy.problems import Problem
 from advocacy.providers.api import ReauthRequired
 from advocacy.sharing.models import OutboxPost, Share
 from advocacy.sharing.outbox import process_outbox
@@ -272,7 +273,7 @@ def test_mastodon_server_typed_without_scheme_is_taken_as_https(client, employee
 
 @pytest.mark.parametrize(("server", "message"), [
     ("10.0.0.1", "10.0.0.1 is not a public address"),
-    ("http://192.168.1.2", "only https addresses are accepted"),
+    ("http://192.168.1.2", "Only https addresses are accepted"),
     ("social.example:99999", "Enter the server's address"),
     ("https://mastodon.example/@alice/123", "Enter the server's address"),
     ("https://mastodon.example/@alice", "mastodon.example cannot be found"),
@@ -564,7 +565,7 @@ def test_a_revoked_x_refresh_family_asks_the_person_to_reconnect(client, employe
     assert fake_x.state.last("/2/oauth2/token").answered == 400
     account = account_of(db, employee, "x")
     assert account.status == "reconnect"
-    assert "reconnect" in account.last_error
+    assert Problem.load(account.last_error).code == "renewal_refused"
     [message] = mailbox.wait_for(1)
     assert message["To"] == employee.email
     assert message["Subject"].lower() == "please reconnect your x account"

@@ -11,7 +11,7 @@ from advocacy.brand.models import Worksheet
 from advocacy.db import utcnow
 from advocacy.engagement.badges import award_badges, level_for
 from advocacy.engagement.models import UserBadge
-from advocacy.governance.models import Guideline, GuidelineAck
+from advocacy.governance.models import Guideline, GuidelineAck, GuidelineText
 from advocacy.notifications.models import Notification
 from tests import factories
 
@@ -39,7 +39,8 @@ def _badges(db):
 def people(db, make_user):
     busy, once, steady, patchy = (make_user() for _ in range(4))
     _shares(db, busy, [1 + n for n in range(10)], clicks=10)  # 10 shares, 100 clicks
-    guideline = Guideline(version=1, title="G", body_html="<p>g</p>", published_at=utcnow())
+    guideline = Guideline(version=1, published_at=utcnow(),
+                          texts=[GuidelineText(language="en", title="G", body_html="<p>g</p>")])
     db.add(guideline)
     db.flush()
     db.add_all([GuidelineAck(user_id=busy.id, guideline_id=guideline.id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import html
 import re
 from pathlib import Path
 
@@ -103,11 +104,16 @@ def test_ending_withdraws_instead_of_widening(client, login_as, db, fair):
         ChallengeResult.challenge_id == running.id)).all()
     assert [g.name for g in db.get(Challenge, fair["upcoming"].id).groups] == ["Marketing"]
     assert db.get(SsoRule, rule_id) is None
-    detail = db.scalar(sa.select(AuditEvent.detail).where(AuditEvent.action == "group.deleted"))
-    for text in ("Fair opening", "taken off the feed", "Fair and sales", "still aimed at Sales",
-                 "Fair week", "ended and settled", "Next fair", "team removed",
-                 "sign-on rule"):
-        assert text in detail
+    assert db.scalar(sa.select(AuditEvent.detail).where(AuditEvent.action == "group.deleted"))
+    log = html.unescape(client.get("/admin/audit").get_data(as_text=True))
+    for text in ("Fair opening”: taken off the feed", "Fair and sales”: still aimed at Sales",
+                 "Fair week”: ended and settled", "Next fair”: team removed",
+                 "sign-on rule department equals Fair: deleted"):
+        assert text in log
+    client.set_cookie("lang", "de")
+    login_as("admin", language="de")
+    log = html.unescape(client.get("/admin/audit").get_data(as_text=True))
+    assert "Beitrag „Fair opening“: aus dem Feed genommen" in log
 
 
 def test_saving_the_item_gives_it_an_audience_again(client, login_as, db, fair):

@@ -23,15 +23,16 @@ def other_client(app, email: str):
     return browser
 
 
-def publish(browser, title: str, body_html: str):
-    response = browser.post_form("/admin/guidelines", {"title": title, "body_html": body_html})
+def publish(browser, title: str, body_html: str, language: str = "en", **more: str):
+    response = browser.post_form("/admin/guidelines", {
+        f"title_{language}": title, f"body_html_{language}": body_html, **more})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
 
 
 def versions(db) -> list[tuple[int, str]]:
     db.expire_all()
-    return [(g.version, g.title) for g in db.scalars(
+    return [(g.version, g.texts[0].title) for g in db.scalars(
         sa.select(Guideline).order_by(Guideline.version))]
 
 
@@ -56,7 +57,8 @@ class TestPublishing:
 
         assert versions(db) == [(1, "Our guidelines"), (2, "Guidelines 2026")]
         first = db.scalar(sa.select(Guideline).where(Guideline.version == 1))
-        assert first.body_html == "<p>Be <strong>kind</strong>.</p><a>bad</a>"
+        assert first.text_in("en").body_html == "<p>Be <strong>kind</strong>.</p><a>bad</a>"
+        assert first.languages == ["en"]
         assert first.published_by_id == admin.id
         assert first.published_at is not None
 
@@ -65,21 +67,29 @@ class TestPublishing:
         publish(client, "First", "<p>one</p>")
         publish(client, "Second", "<p>two</p>")
         page = client.get("/admin/guidelines").get_data(as_text=True)
-        listed = re.findall(r"<li>(Version \d+) · [^<]* · ([^<]+)</li>", page)
-        assert listed == [("Version 2", "Ada Admin"), ("Version 1", "Ada Admin")]
+        listed = re.findall(r"<li>(Version \d+) · [^<]* · ([^<·]+) · ([A-Z, ]+)</li>", page)
+        assert listed == [("Version 2", "Ada Admin", "EN"), ("Version 1", "Ada Admin", "EN")]
         assert 'value="Second"' in page  # the form starts from the newest text
 
-    def test_title_and_body_are_required(self, client, login_as, db):
+    def test_a_language_needs_title_and_text_and_one_language_is_needed(self, client,
+                                                                         login_as, db):
         login_as("admin")
-        response = client.post_form("/admin/guidelines", {"title": " ", "body_html": ""})
+        response = client.post_form("/admin/guidelines", {"title_en": " ", "body_html_en": ""})
         assert response.status_code == 400
-        assert response.get_data(as_text=True).count("This field is required.") == 2
+        assert "Write the guidelines in at least one language." in response.get_data(
+            as_text=True)
+        response = client.post_form("/admin/guidelines", {
+            "title_de": "Leitfaden", "title_en": "Guidelines", "body_html_en": "<p>x</p>"})
+        assert response.status_code == 400
+        assert response.get_data(as_text=True).count(
+            "Give this language both a title and a text, or leave both empty.") == 1
         assert versions(db) == []
 
     def test_only_admins_publish(self, client, login_as, db):
         login_as("comms", "employee")
         assert client.get("/admin/guidelines").status_code == 403
-        response = client.post_form("/admin/guidelines", {"title": "Mine", "body_html": "x"})
+        response = client.post_form("/admin/guidelines", {"title_en": "Mine",
+                                                          "body_html_en": "x"})
         assert response.status_code == 403
         assert versions(db) == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -150,11 +151,13 @@ class TestAuditLog:
         # current address only).
         assert old_email not in detail and "Bea Beispiel" not in detail
         assert events["settings.updated"].actor_id == admin.id
-        assert "programme_name:" in events["settings.updated"].detail
-        assert "Stimmen der Firma" in events["settings.updated"].detail
+        changes = json.loads(events["settings.updated"].detail)["changes"]
+        assert [new for key, _old, new in changes if key == "programme_name"] == [
+            "Stimmen der Firma"]
 
         page = client.get("/admin/audit").get_data(as_text=True)
         assert "changed a person" in page and "bea.b@example.org" in page
+        assert "Programme name: " in page and " → Stimmen der Firma" in page
         only_people = client.get("/admin/audit?kind=person").get_data(as_text=True)
         assert "changed a person" in only_people
         assert "changed settings" not in only_people
@@ -176,7 +179,10 @@ class TestAuditLog:
             assert response.status_code == 302
         details = db.scalars(sa.select(AuditEvent.detail)
                              .where(AuditEvent.action == "tier.updated")).all()
-        assert details == ["tier 2: name: – → Fachleute"]
+        assert [json.loads(detail) for detail in details] == [
+            {"subject": "tier 2", "changes": [["name", None, "Fachleute"]]}]
+        assert "tier 2: Name: – → Fachleute" in client.get("/admin/audit").get_data(
+            as_text=True)
 
     def test_only_admins_see_the_audit_log(self, client, login_as):
         login_as("hr", "comms")

@@ -25,6 +25,7 @@ from advocacy.crypto import vault
 from advocacy.db import utcnow
 from advocacy.engagement.models import PointEntry
 from advocacy.errors import DomainError
+from advocacy.problems import Problem
 from advocacy.providers.api import Profile, Tokens
 from advocacy.sharing.models import NetworkBudget, OutboxPost, Share, ShareMetric
 from advocacy.sharing.outbox import (
@@ -56,6 +57,13 @@ def item(db):
     item = factories.make_item(db, title="Our new plant", texts=[("Worth a read", None)])
     db.commit()
     return item
+
+
+def said(stored: str | None) -> str:
+    """A stored problem (advocacy.problems) in English, as the logs read it."""
+    problem = Problem.load(stored)
+    assert problem is not None and problem.code != "legacy", stored
+    return problem.english()
 
 
 # -- connecting accounts, as `finish_oauth` stores them --------------------------------------------
@@ -545,7 +553,7 @@ def test_linkedin_daily_limit_waits_until_midnight_utc(client, employee, item, d
     row = outbox_post(db, share_of(db, employee))
     midnight = dt.datetime.combine(utcnow().date() + dt.timedelta(days=1), dt.time(), dt.UTC)
     assert (row.state, row.error_kind, row.run_at) == ("queued", "rate", midnight)
-    assert "daily limit" in row.last_error
+    assert "daily limit" in said(row.last_error)
     fake_linkedin.state.daily_post_limit = None
     assert process_outbox(app, now=midnight - MINUTE) == {}
     assert process_outbox(app, now=midnight) == {"posted": 1}
@@ -582,7 +590,7 @@ def test_a_server_that_cannot_be_reached_backs_off_then_fails_with_the_share_pag
     assert process_outbox(app, now=due) == {"failed": 1}
     row = outbox_post(db, share)
     assert (row.state, row.attempts, row.outcome_unknown) == ("failed", attempts, False)
-    assert "cannot be reached" in row.last_error
+    assert "cannot be reached" in said(row.last_error)
     assert process_outbox(app, now=utcnow() + dt.timedelta(days=1)) == {}
 
     page = client.get("/shares").get_data(as_text=True)
@@ -651,8 +659,8 @@ def test_retired_linkedin_version_fails_at_once_with_a_version_message(
 
     row = outbox_post(db, share_of(db, employee))
     assert row.state == "failed" and row.error_kind == "version"
-    assert "API version 202609" in row.last_error
-    assert "ADVOCACY_LINKEDIN_API_VERSION" in row.last_error
+    assert "API version 202609" in said(row.last_error)
+    assert "ADVOCACY_LINKEDIN_API_VERSION" in said(row.last_error)
     assert process_outbox(app, now=utcnow() + dt.timedelta(hours=5)) == {}
     assert len(fake_linkedin.state.requests_to("/rest/posts", "POST")) == 1
     assert fake_linkedin.state.live_posts() == []
@@ -743,8 +751,8 @@ def test_a_revoked_mastodon_token_says_revoked_not_expired(
     db.expire_all()
     account = db.get(SocialAccount, account.id)
     assert account.status == "reconnect"
-    assert "The access token was revoked" in account.last_error
-    assert "expired" not in account.last_error
+    assert "The access token was revoked" in said(account.last_error)
+    assert "expired" not in said(account.last_error)
     row = outbox_post(db, share_of(db, employee))
     assert (row.state, row.error_kind) == ("queued", "revoked")
     page = client.get("/shares").get_data(as_text=True)
@@ -1181,8 +1189,8 @@ def test_linkedin_duplicate_naming_an_older_post_goes_back_to_the_person(
     client.post_form(f"/shares/{row_id}/again")
     assert process_outbox(app, now=outbox_post(db, share).run_at) == {"in_doubt": 1}
     row = outbox_post(db, share)
-    assert row.remote_id is None and "older than this one" in row.last_error
-    assert manual.headers["x-restli-id"] in row.last_error
+    assert row.remote_id is None and "older than this one" in said(row.last_error)
+    assert manual.headers["x-restli-id"] in said(row.last_error)
 
 
 def test_a_stopped_budget_also_holds_a_post_whose_outcome_was_open(

@@ -14,7 +14,7 @@ from advocacy.admin.services import get_settings, save_settings
 from advocacy.db import get_database, session_scope, utcnow
 from advocacy.engagement.services import award, points_of
 from advocacy.errors import DomainError
-from advocacy.governance.services import publish_guideline
+from advocacy.governance.services import GuidelineData, publish_guideline
 from advocacy.notifications.models import Notification
 from advocacy.people.models import User
 from advocacy.rewards import services
@@ -140,7 +140,7 @@ def test_rewards_are_off_until_an_admin_offers_them(client, db, erin, make_user)
 def test_the_guidelines_remind_that_rewarded_posts_need_disclosure(client, db, offered, erin,
                                                                    make_user):
     admin = make_user(roles={"admin", "employee"})
-    publish_guideline(db, admin, "Guidelines", "<p>Be kind.</p>", utcnow())
+    publish_guideline(db, admin, {"en": GuidelineData("Guidelines", "<p>Be kind.</p>")}, utcnow())
     db.commit()
     client.login(erin.email)
     page = client.get("/guidelines").get_data(as_text=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from advocacy.content.models import ContentItem, ShareText
 from advocacy.engagement.models import PointEntry
-from advocacy.governance.services import publish_guideline
+from advocacy.governance.services import GuidelineData, publish_guideline
 from advocacy.people.models import Tier
 from advocacy.sharing.models import Share
 from tests import factories
@@ -185,7 +185,7 @@ class TestGuidelines:
     @pytest.fixture
     def guideline(self, db, make_user):
         admin = make_user(roles={"admin"})
-        guideline = publish_guideline(db, admin, "Rules", "<p>Be nice.</p>")
+        guideline = publish_guideline(db, admin, {"en": GuidelineData("Rules", "<p>Be nice.</p>")})
         db.commit()
         return guideline
 
@@ -206,7 +206,8 @@ class TestGuidelines:
     def test_a_new_version_asks_again(self, client, login_as, item, guideline, db, make_user):
         login_as("employee")
         assert post_share(client, item, acknowledge_guidelines="y").status_code == 302
-        publish_guideline(db, make_user(roles={"admin"}), "Rules 2", "<p>Be kind.</p>")
+        publish_guideline(db, make_user(roles={"admin"}),
+                          {"en": GuidelineData("Rules 2", "<p>Be kind.</p>")})
         db.commit()
         assert post_share(client, item).status_code == 400
         assert post_share(client, item, acknowledge_guidelines="y").status_code == 302

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from advocacy.content.models import ContentItem
 from advocacy.engagement.models import PointEntry
 from advocacy.notifications.models import Notification
+from advocacy.problems import Problem
 from advocacy.suggestions.models import Suggestion
 from tests import factories
 from tests.unit.test_preview import serve
@@ -65,9 +66,10 @@ def test_what_is_not_a_web_address_is_refused(client, db, people, url):
 def test_a_page_that_leads_inside_is_kept_without_preview(client, db, people, pages):
     assert _suggest(client, people["employee"], f"{pages}/to-private").status_code == 302
     suggestion = _only(db)
-    assert suggestion.title == "" and "not a public address" in suggestion.preview_error
+    assert suggestion.title == "" and Problem.load(suggestion.preview_error).code == "not_public"
     client.login(people["comms"].email)
-    assert "No preview: " in client.get("/suggestions/inbox").get_data(as_text=True)
+    page = client.get("/suggestions/inbox").get_data(as_text=True)
+    assert "No preview: " in page and "is not a public address." in page
 
 
 def test_the_same_link_is_not_suggested_twice(client, db, people, pages):

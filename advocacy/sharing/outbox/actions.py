@@ -162,7 +162,8 @@ def delete_post(app: Flask, user: User, post_id: int) -> None:
         provider.delete(access, remote_id)
     except ProviderError as exc:
         raise DomainError(_("%(network)s did not delete the post: %(reason)s",
-                            network=provider.network.label, reason=exc.message)) from None
+                            network=provider.network.label, reason=exc.problem.text())
+                          ) from None
     with session_scope(app) as session:
         deleted = session.get(OutboxPost, post_id)
         assert deleted is not None

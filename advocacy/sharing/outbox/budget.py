@@ -23,6 +23,7 @@ from advocacy.core.services import audit, audit_changes
 from advocacy.errors import DomainError
 from advocacy.people.models import User
 from advocacy.people.services import active_with_role
+from advocacy.problems import Problem
 from advocacy.providers.api import next_month
 from advocacy.providers.registry import API_PROVIDERS, NETWORKS
 from advocacy.providers.urls import x_urls
@@ -109,18 +110,20 @@ def held_back(session: Session, network: str, text: str, now: dt.datetime) -> st
         used.amount + price(network, text) > row.monthly_amount
     if not (over_count or over_amount):
         return None
-    stop(session, network, "budget", next_month(now), now,
-         f"{used.posts} posts, {used.amount:.2f} {used.currency} this month")
+    stop(session, network, "budget", next_month(now), now, Problem("budget_used", {
+        "posts": used.posts, "amount": f"{used.amount:.2f}", "currency": used.currency}))
     return "budget"
 
 
 def stop(session: Session, network: str, reason: str, until: dt.datetime, now: dt.datetime,
-         note: str = "") -> NetworkBudget:
-    """Stop API posting to `network` until `until`; mail the admins if this stop is new."""
+         note: Problem | None = None) -> NetworkBudget:
+    """Stop API posting to `network` until `until`; mail the admins if this stop is new.
+    `note` says what led to it (worded in each admin's language)."""
     row = session.get(NetworkBudget, network) or NetworkBudget(network=network)
     session.add(row)
     new = row.stop_reason is None
-    row.stop_reason, row.stopped_until, row.stop_note = reason, until, note[:300]
+    row.stop_reason, row.stopped_until = reason, until
+    row.stop_note = note.dump(300) if note else ""
     if new or row.notified_at is None:
         row.notified_at = now
         _tell_admins(session, network, reason, until, note)
@@ -130,7 +133,7 @@ def stop(session: Session, network: str, reason: str, until: dt.datetime, now: d
 
 
 def _tell_admins(session: Session, network: str, reason: str, until: dt.datetime,
-                 note: str) -> None:
+                 note: Problem | None) -> None:
     label = NETWORKS[network].label
     for admin in active_with_role(session, "admin"):
         with force_locale(admin.language):
@@ -142,11 +145,12 @@ def _tell_admins(session: Session, network: str, reason: str, until: dt.datetime
                 to=admin.email,
                 subject=_("Posting to %(network)s by API has stopped", network=label),
                 body=_("Hello %(name)s,\n\nposting to %(network)s through its API stopped for "
-                       "everyone because %(why)s (%(note)s). It starts again on %(until)s, or "
-                       "when you lift the stop under Settings → Posting costs. Until then "
+                       "everyone because %(why)s. %(note)s\n\nIt starts again on %(until)s, "
+                       "or when you lift the stop under Settings → Posting costs. Until then "
                        "people are offered the %(network)s share page for their posts "
                        "instead.\n",
-                       name=admin.name, network=label, why=why, note=note or "-",
+                       name=admin.name, network=label, why=why,
+                       note=note.text(network=label) if note else "",
                        until=until.date().isoformat())))
 
 
@@ -173,7 +177,7 @@ def lift_stop(session: Session, actor: User, network: str, now: dt.datetime) -> 
     row = session.get(NetworkBudget, network)
     if row is None or row.stop_reason is None:
         raise DomainError(_("Posting to this network is not stopped."))
-    audit(session, actor.id, "posting.restarted", f"{network}: stopped for {row.stop_reason} "
-                                                  f"until {row.stopped_until}", now)
+    audit(session, actor.id, "posting.restarted", {
+        "network": network, "reason": row.stop_reason, "until": row.stopped_until}, now)
     row.stop_reason, row.stopped_until, row.stop_note, row.notified_at = None, None, "", None
     session.flush()

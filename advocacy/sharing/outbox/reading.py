@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from advocacy.accounts.models import SocialAccount
 from advocacy.db import utcnow
+from advocacy.problems import stored_text
 from advocacy.providers.registry import NETWORKS
 from advocacy.sharing.models import OutboxPost, PostState, Share
 from advocacy.sharing.outbox.words import account_problem, explain
@@ -44,7 +45,7 @@ class Standing:
 
     state: str  # a PostState, or "waiting" (for a reconnection), derived from the account
     sentence: str  # what it means and what to do next, in the reader's language
-    words: str  # the network's own words, as they came (English)
+    words: str  # what happened, in the reader's language (the network's own words quoted)
 
 
 def standing(post: OutboxPost, accounts: dict[str, SocialAccount]) -> Standing:
@@ -57,5 +58,7 @@ def standing(post: OutboxPost, accounts: dict[str, SocialAccount]) -> Standing:
         why = account_problem(post.error_kind, label) \
             if post.error_kind in ("revoked", "expired") else ""
         return Standing("waiting", " ".join(filter(None, (why, explain(post, label, "")))),
-                        (account.last_error or "") if account is not None else "")
-    return Standing(post.state, explain(post, label), post.last_error or "")
+                        stored_text(account.last_error, network=label)
+                        if account is not None else "")
+    return Standing(post.state, explain(post, label),
+                    stored_text(post.last_error, network=label))

@@ -25,6 +25,7 @@ from advocacy.admin.services import get_settings
 from advocacy.content.images import card_image
 from advocacy.db import db_guard, session_scope, utcnow
 from advocacy.notifications.services import notify
+from advocacy.problems import Problem
 from advocacy.providers.api import (
     Access,
     AlreadyPosted,
@@ -157,7 +158,7 @@ def _give_up(app: Flask, post_id: int, now: dt.datetime) -> None:
         post = session.get(OutboxPost, post_id)
         assert post is not None
         if post.outcome_unknown:
-            states.in_doubt(post, "unanswered", "An unexpected error stopped the check.")
+            states.in_doubt(post, "unanswered", Problem("unexpected_error"))
         else:
             states.failed(post, "error", None)
         tell_author(session, post, "post_failed", now)
@@ -197,8 +198,7 @@ def _deliver(app: Flask, provider: Provider, job: Job, now: dt.datetime) -> Atte
         attempt.error = exc
     except Exception:  # an answer we could not read: the post may exist all the same
         log.exception("post %s: unexpected error while sending", job.post_id)
-        attempt.error = UnknownOutcome("An unexpected answer; whether the post arrived is "
-                                       "checked before anything is sent again.")
+        attempt.error = UnknownOutcome("unexpected_answer")
     return attempt
 
 
@@ -218,21 +218,22 @@ def _settle_and_send(provider: Provider, access: Access, job: Job, now: dt.datet
         if exc.published is not None:
             if not job.doubted:
                 # No attempt of ours can have made it: the person posted this text before.
-                raise ContentRejected(exc.message, status=exc.status,
+                raise ContentRejected(exc.problem, status=exc.status,
                                       reason="duplicate") from None
             sent = job.outgoing.sent_at
             if exc.created_at is not None and sent is not None \
                     and exc.created_at < sent - DUPLICATE_MARGIN:
                 # Older than our first attempt: the same words posted another time.
-                raise CannotAsk(f"{exc.message} That post is older than this one's first "
-                                f"attempt: {exc.published.url}") from None
+                raise CannotAsk("duplicate_older", detail=exc.problem.detail,
+                                network=provider.network.label,
+                                url=exc.published.url) from None
             attempt.published, attempt.by_duplicate = exc.published, True
             return attempt
         # The network has it and did not say which post it is: look it up.
         found = provider.settle(access, job.outgoing, now)
         if found is None:
-            raise CannotAsk(f"{exc.message} It was not found among your latest posts, "
-                            "though.") from None
+            raise CannotAsk("duplicate_not_found", detail=exc.problem.detail,
+                            network=provider.network.label) from None
         attempt.published = found
     return attempt
 
@@ -250,8 +251,8 @@ def _record_published(session: Session, post: OutboxPost, attempt: Attempt,
             OutboxPost.id != post.id).limit(1)) is not None:
         # The post it duplicates is another share's: this one never went out.
         post.outcome_unknown = False
-        states.failed(post, "duplicate", "The network refuses a text identical to an "
-                                         "earlier post of yours.")
+        states.failed(post, "duplicate", Problem("duplicate", {
+            "network": NETWORKS[post.share.network].label}))
         return "failed"
     return record_posted(session, post, attempt.published, utcnow(), timezone)
 
@@ -289,16 +290,16 @@ def _record_error(session: Session, post: OutboxPost, job: Job, error: ProviderE
                   now: dt.datetime) -> str:
     """Where the post stands after `error`. The first question is always whether it may be
     on the network: then it is settled (or put to its author), never failed or resent."""
-    words, kind = error.message, error.kind
+    words, kind = error.problem, error.kind
     if isinstance(error, ReauthRequired):
         account = session.get(SocialAccount, job.account_id)
         if account is not None:
-            mark_reconnect(session, account, error.message)
+            mark_reconnect(session, account, error.problem)
         states.later(post, error.reason, words, post.run_at)  # until it is reconnected
         return "waiting"
     if isinstance(error, UsageCapped):
         until = error.retry_at or budget.next_month(now)
-        budget.stop(session, job.network, "capped", until, now, error.message)
+        budget.stop(session, job.network, "capped", until, now, error.problem)
         if post.outcome_unknown:  # X will not answer before next month: the person looks
             states.in_doubt(post, "unanswered", words)
             return "in_doubt"

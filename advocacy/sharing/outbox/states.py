@@ -20,6 +20,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from advocacy.problems import Problem
 from advocacy.providers.api import Published
 from advocacy.sharing.models import OutboxPost, PostState
 
@@ -84,7 +85,7 @@ def posted(post: OutboxPost, published: Published | None, now: dt.datetime) -> N
     post.last_error = post.error_kind = None
 
 
-def failed(post: OutboxPost, reason: str, words: str | None) -> None:
+def failed(post: OutboxPost, reason: str, words: Problem | None) -> None:
     """Certainly not on the network: refused, given up, or held back by a budget."""
     if post.outcome_unknown:
         raise InvalidTransition(f"post {post.id}: an open outcome cannot become a failure")
@@ -93,14 +94,14 @@ def failed(post: OutboxPost, reason: str, words: str | None) -> None:
     post.claimed_at = None
 
 
-def later(post: OutboxPost, reason: str, words: str, at: dt.datetime) -> None:
+def later(post: OutboxPost, reason: str, words: Problem, at: dt.datetime) -> None:
     """Not taken this time (or not settled yet): the job tries again at `at`."""
     _move(post, U if post.outcome_unknown else Q, S)
     _note(post, reason, words)
     post.run_at, post.claimed_at = at, None
 
 
-def outcome_open(post: OutboxPost, reason: str, words: str, at: dt.datetime) -> None:
+def outcome_open(post: OutboxPost, reason: str, words: Problem, at: dt.datetime) -> None:
     """Sent, and no clear answer: the job settles it from `at` on."""
     _move(post, U, S)
     post.outcome_unknown = post.doubted = True
@@ -108,7 +109,7 @@ def outcome_open(post: OutboxPost, reason: str, words: str, at: dt.datetime) -> 
     post.run_at, post.claimed_at = at, None
 
 
-def in_doubt(post: OutboxPost, reason: str, words: str) -> None:
+def in_doubt(post: OutboxPost, reason: str, words: Problem) -> None:
     """The network cannot tell us: the person looks at their profile and decides (again,
     if they looked before: this is a new doubt)."""
     _move(post, D, S)
@@ -117,14 +118,16 @@ def in_doubt(post: OutboxPost, reason: str, words: str) -> None:
     post.claimed_at = post.looked_at = None
 
 
-def cancelled(post: OutboxPost, reason: str | None = None, words: str | None = None) -> None:
+def cancelled(post: OutboxPost, reason: str | None = None,
+              words: Problem | None = None) -> None:
     """Not sent, on purpose: by its author, because the item was withdrawn, or because the
     person shared it by link instead (a post in doubt only once they looked and did not
     find it, which closes its outcome)."""
     if post.outcome_unknown:
         raise InvalidTransition(f"post {post.id}: an open outcome cannot be cancelled")
     _move(post, C, Q, S, F, D)
-    post.error_kind, post.last_error, post.claimed_at = reason, words, None
+    post.error_kind, post.claimed_at = reason, None
+    post.last_error = words.dump(500) if words else None
 
 
 def queued_again(post: OutboxPost, now: dt.datetime) -> None:
@@ -147,5 +150,7 @@ def settle_again(post: OutboxPost, now: dt.datetime) -> None:
     post.last_error = post.error_kind = post.looked_at = None
 
 
-def _note(post: OutboxPost, reason: str, words: str | None) -> None:
-    post.error_kind, post.last_error = reason[:20], words[:500] if words else None
+def _note(post: OutboxPost, reason: str, words: Problem | None) -> None:
+    """Our reason code (`error_kind`, what "My shares" explains) and what happened, as a
+    problem worded in the reader's language when shown (`advocacy.problems`)."""
+    post.error_kind, post.last_error = reason[:20], words.dump(500) if words else None

@@ -1,13 +1,15 @@
 """What a person is told about a post, in their language, with what to do next.
 
-The outbox stores a short reason code (`OutboxPost.error_kind`) and the network's own
-words (`last_error`, shown as they came, in English). The sentence here comes first.
+The outbox stores a short reason code (`OutboxPost.error_kind`) and what happened
+(`last_error`, an `advocacy.problems.Problem`: our code, plain values and the network's own
+words). The sentence here comes first; the problem, worded in the same language, follows.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from advocacy.problems import stored_text
 from advocacy.sharing.models import OutboxPost, PostState
 
 
@@ -97,4 +99,14 @@ def account_problem(reason: str | None, network: str) -> str:
                  "%(network)s settings, or by the server).", network=network)
     if reason == "expired":
         return _("The access to your %(network)s account has run out.", network=network)
+    return ""
+
+
+def failure(kind: str | None, stored: str | None, network: str) -> str:
+    """What went wrong with a failed or unconfirmed post, for lists of them (programme
+    health): the recorded problem, or where none was recorded, why it was not sent."""
+    if stored:
+        return stored_text(stored, network=network)
+    if kind in _FAILED:
+        return _FAILED[kind](network)
     return ""
