@@ -8,12 +8,14 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from advocacy.admin.services import get_settings, save_settings
 from advocacy.challenges import services as challenges
 from advocacy.challenges.models import Challenge
 from advocacy.db import utcnow
-from advocacy.engagement.services import award
+from advocacy.engagement.services import award, leaderboard
 from advocacy.reports import reach
 from advocacy.reports.exports import text
 from advocacy.reports.models import ActivityRollup, ItemRollup
@@ -147,3 +149,42 @@ def test_pages_behind_login_are_not_stored(client, login_as):
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
     login_as("employee")
     assert client.get("/points").headers["Cache-Control"] == "no-store"
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(size=st.integers(0, 8), inside=st.booleans(), k=st.integers(2, 6),
+       team_sizes=st.lists(st.integers(0, 7), min_size=2, max_size=3))
+def test_boards_and_teams_of_fewer_than_k_reach_only_their_members(
+        db, app, size, inside, k, team_sizes):
+    """Whatever the sizes: an outsider sees a group's board or a team's figure only when
+    at least k people are in it; a member always does."""
+    nested = db.begin_nested()
+    try:
+        group = factories.make_group(db)
+        members = [factories.make_user(db, password=None, groups=[group]) for _ in range(size)]
+        viewer = members[0] if inside and members else factories.make_user(db, password=None)
+        for ref, person in enumerate(members):
+            _give(db, app, person, 3 + ref, 1000 + ref)
+        board = leaderboard(db, "week", utcnow().date(), "anonymous", viewer.id,
+                            group_id=group.id, k=k)
+        member = viewer in members
+        assert board.withheld == (not member and size < k)
+        if not board.withheld:
+            assert len(board.rows) == size
+        day = dt.date(2026, 11, 3)
+        teams = []
+        for team_size in team_sizes:
+            team = factories.make_group(db)
+            for _ in range(team_size):
+                _rollup(db, factories.make_user(db, password=None, groups=[team]), day, shares=1)
+            teams.append(team)
+        row = Challenge(title="Teams", starts_on=day, ends_on=day, kind="team",
+                        metric="shares", minimum=1, winners=1, bonus_points=10)
+        row.groups = teams
+        db.add(row)
+        db.flush()
+        for standing in challenges.team_standings(db, row, day, viewer.id, k):
+            assert standing.hidden == (not standing.is_viewer and standing.members < k)
+    finally:
+        nested.rollback()
