@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from advocacy.accounts.models import FollowerCount, SocialAccount
+from advocacy.admin.models import SettingChange
 from advocacy.auth.models import AuthToken
 from advocacy.brand.models import BrandTerm, Worksheet, WorksheetVersion
 from advocacy.challenges.models import ChallengeResult
@@ -184,6 +185,11 @@ CATEGORIES = (
                 "posts, reviewing content."), _l("Accountability for actions that affect "
                                                  "others."),
              _l("As long as the audit log is kept."), _mine(AuditEvent, "actor_id")),
+    Category("setting_changes", _l("Changes of locked settings you asked for"),
+             _l("As an admin: changes of settings the works agreement fixes that you asked "
+                "for, and who confirmed or withdrew them."),
+             _l("A second admin has to confirm such a change."),
+             _l("As long as the audit log is kept."), _mine(SettingChange, "requested_by_id")),
 )
 
 

@@ -16,7 +16,7 @@ from advocacy.challenges import services as challenges
 from advocacy.challenges.models import Challenge
 from advocacy.db import utcnow
 from advocacy.engagement.services import award, leaderboard
-from advocacy.reports import reach
+from advocacy.reports import ranking, reach
 from advocacy.reports.exports import text
 from advocacy.reports.models import ActivityRollup, ItemRollup
 from advocacy.reports.periods import make_period
@@ -66,10 +66,10 @@ def test_items_show_clicks_only_when_enough_people_behind_them(db):
     db.add(ItemRollup(grain="month", start=OCTOBER.first, item_id=item.id, shares=5,
                       clicks=9, reach=500, sharers=5, clickers=1))
     db.flush()
-    ranked = {r.name: r for r in reach.top_items(db, OCTOBER, None, 5)}
+    ranked = {r.name: r for r in ranking.top_items(db, OCTOBER, None, 5)}
     assert ranked["Shared by many"].shares == 5
     assert ranked["Shared by many"].clicks is None
-    ranked = {r.name: r for r in reach.top_items(db, OCTOBER, None, None)}
+    ranked = {r.name: r for r in ranking.top_items(db, OCTOBER, None, None)}
     assert ranked["Shared by many"].clicks == 9
 
 
