@@ -110,6 +110,36 @@ def test_posts_and_shares_of_the_old_outbox_keep_their_meaning(fresh_database_ur
     engine.dispose()
 
 
+def test_known_follower_counts_keep_their_source_and_sealed_days_their_reach(
+        fresh_database_url):
+    """c3f9a7d05e18: every follower count known so far came from a connected account; the
+    rollups of days the next run will not recompute (sealed by retention) get their reach
+    moved to that source, so the report neither loses it nor shows it unattributed."""
+    url = _empty_url(fresh_database_url)
+    migrate(url, "b5d2e8a41c07")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        _insert(connection, "user_account", id=1, email="a@example.org")
+        _insert(connection, "content_item", id=1)
+        for share_id, followers in ((1, 340), (2, None)):
+            _insert(connection, "share", id=share_id, code=f"aaaaaaaaa{share_id}", user_id=1,
+                    item_id=1, network="x", method="api", followers=followers)
+        for row_id, reach, api in ((1, 700, 2), (2, 0, 0), (3, 50, 0)):
+            _insert(connection, "activity_rollup", id=row_id, grain="day", person_id=1,
+                    network="x", shares=3, api_shares=api, reach=reach)
+    migrate(url, "c3f9a7d05e18")
+    with engine.connect() as connection:
+        sources = connection.execute(sa.text(
+            "SELECT reach_source FROM share ORDER BY id")).scalars().all()
+        assert sources == ["followers", None]
+        rows = connection.execute(sa.text(
+            "SELECT follower_reach, follower_shares, reported_reach FROM activity_rollup "
+            "ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(700, 2, 0), (0, 0, 0), (50, 1, 0)]
+    migrate(url)
+    engine.dispose()
+
+
 def test_each_guideline_version_keeps_its_words_as_a_text_in_their_language(
         fresh_database_url):
     """d8e1f4a2b6c3: a version's title and body become its text in the language they are

@@ -8,8 +8,9 @@ Honest reach: a share keeps where its follower count came from (a connected acco
 count the person entered for LinkedIn), a person may enter that count (dated, asked again
 after 90 days), and the rollups and report cells count shares and reach per source and the
 people behind each, so reports can say how much of the programme each figure covers. Known
-counts so far all came from connected accounts. Cells are deleted and the rollups rebuilt
-by their next run.
+counts so far all came from connected accounts (only posts by API had one). Cells are
+deleted and the rollups rebuilt by their next run; days sealed by click retention keep
+their rows, with the reach moved to its source.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reported_reminded_on", sa.Date(), nullable=True))
     op.execute("DELETE FROM report_cell")
     _add("activity_rollup", list(SUMS))
+    # Days whose raw clicks retention has sealed are never recomputed: their reach came from
+    # connected accounts, and only posts by API had a follower count before this revision.
+    op.execute("UPDATE activity_rollup SET follower_reach = reach, follower_shares = "
+               "CASE WHEN reach > 0 AND api_shares > 0 THEN api_shares "
+               "WHEN reach > 0 THEN 1 ELSE 0 END")
     _add("report_cell", list(SUMS) + [(name, sa.Integer()) for name in PEOPLE])
     op.execute("DELETE FROM job_state WHERE key = 'rollup-run'")
 
