@@ -35,7 +35,7 @@ hidden when they number fewer than k.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 CELL = "cell"
@@ -154,8 +154,3 @@ def group_too_small(members: int, k: int | None) -> bool:
     """Whether a list of people (a leaderboard, a team's standing) of this many members is
     too small to be shown to anyone outside it."""
     return k is not None and members < k
-
-
-def visible_people(counts: Iterable[int], k: int | None) -> bool:
-    """Whether figures resting on these counts of people may all be shown."""
-    return k is None or not any(small(count, k) for count in counts)
