@@ -8,7 +8,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from advocacy.admin.services import save_settings
+from advocacy.admin.services import get_settings, locked_keys, save_settings
 from advocacy.people.models import Group, User
 from advocacy.people.services import PersonData, create_user
 from advocacy.security import hash_password
@@ -79,9 +79,12 @@ def load_people(session: Session, password: str | Callable[[], str]) -> list[tup
                             "emv_rates": "bluesky=5/0.3;facebook=7/0.5;linkedin=25/1.5;"
                                          "mastodon=5/0.3;x=8/0.6;xing=15/1",
                             # As a works agreement would fix them: changing one of these
-                            # needs a second admin (Settings → Works council).
-                            "locked_settings": "works_council_mode,min_group_size,"
-                                               "click_retention_months"})
+                            # needs a second admin (Settings → Works council). Locks an
+                            # admin added stay (lifting one would need a second admin).
+                            "locked_settings": ",".join(sorted(
+                                locked_keys(get_settings(session))
+                                | {"works_council_mode", "min_group_size",
+                                   "click_retention_months"}))})
     groups = _groups(session)
     users = {u.email: u for u in session.scalars(
         sa.select(User).options(selectinload(User.groups)))}
