@@ -25,7 +25,7 @@ from advocacy import group_removal
 from advocacy.admin.services import get_settings
 from advocacy.challenges.models import Challenge, ChallengeResult
 from advocacy.content.models import ContentItem
-from advocacy.content.services import publish_problems
+from advocacy.content.services import ItemData, TextData, publish_problems, save_item
 from advocacy.core.models import AuditEvent
 from advocacy.db import utcnow
 from advocacy.people import importer
@@ -120,9 +120,21 @@ def test_saving_the_item_gives_it_an_audience_again(client, login_as, db, fair):
     group_removal.delete_group(db, fair["messe"], "end", None, get_settings(db), utcnow(),
                                ZONE, utcnow().date())
     db.commit()
-    login_as("comms")
+    comms = login_as("comms")
     page = client.get(f"/content/{fair['only'].id}").get_data(as_text=True)
     assert "was deleted, so it is in nobody" in page
+    item = db.get(ContentItem, fair["only"].id)
+    save_item(db, comms, item, ItemData(title=item.title, url=item.url, language="en",
+                                        group_ids={fair["sales"].id},
+                                        texts=[TextData("Worth reading")]))
+    assert not item.targets_removed
+    assert not any("was deleted" in problem for problem in publish_problems(
+        item, get_settings(db), "http://localhost", utcnow()))
+    # A feed writing an item (no person) does not count as choosing its audience.
+    item.targets_removed = True
+    save_item(db, None, item, ItemData(title=item.title, url=item.url, language="en",
+                                       texts=[TextData("Worth reading")]))
+    assert item.targets_removed
 
 
 def test_moving_hands_every_use_to_the_other_group(client, login_as, db, fair):
