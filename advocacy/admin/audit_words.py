@@ -323,6 +323,7 @@ _REPORT = re.compile(r"(?:(?P<summary>summary) |(?P<table>\w+): )?(?P<period>wee
 _RULE = re.compile(r"(?P<claim>\S+) (?P<match>equals|contains) (?P<value>'.*'|\".*\") → "
                    r"(?P<then>.*)")
 
+_GROUP = re.compile(r"(?P<kind>department|location|custom): (?P<name>.*)")
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "reward.fulfilled": re.compile(r"(?P<reward>.*) for person (?P<person>\d+)"),
     "reward.declined": re.compile(r"(?P<reward>.*?) for person (?P<person>\d+): (?P<reason>.*)"),
@@ -344,8 +345,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
                                   r"updated"),
     "person.created": re.compile(r"(?P<email>[^:]+): roles (?P<roles>.*), tier "
                                  r"(?P<tier>\S+)"),
-    "group.created": re.compile(r"(?P<kind>department|location|custom): (?P<name>.*)"),
-    "group.deleted": re.compile(r"(?P<kind>department|location|custom): (?P<name>.*)"),
+    "group.created": _GROUP,
+    "group.deleted": _GROUP,
     "training.required": re.compile(r"(?P<module>.*): (?P<requirement>none|first_share|"
                                     r"tier2)"),
 }

@@ -166,10 +166,11 @@ def save_settings(session: Session, values: Mapping[str, Any],
     unknown = set(values) - KEYS
     if unknown:
         raise KeyError(f"unknown settings: {sorted(unknown)}")
-    if not confirmed and guarded(get_settings(session), values):
-        raise LockedSetting(sorted(guarded(get_settings(session), values)))
+    current = get_settings(session)
+    if not confirmed and guarded(current, values):
+        raise LockedSetting(sorted(guarded(current, values)))
     if actor_id is not None:
-        before = asdict(get_settings(session))
+        before = asdict(current)
         audit_changes(session, actor_id, "settings.updated", "",
                       {k: stored_text(before[k]) for k in values},
                       {k: stored_text(v) for k, v in values.items()})

@@ -153,8 +153,11 @@ def withheld(session: Session, tier_id: int | None, group_id: int | None, viewer
     mode, one of fewer than k people is shown only to those people themselves."""
     if k is None or not (tier_id or group_id):
         return False
-    members = set(session.scalars(_population(tier_id, group_id)))
-    return viewer_id not in members and group_too_small(len(members), k)
+    people = _population(tier_id, group_id).subquery()
+    members, viewer_in = session.execute(sa.select(
+        sa.func.count(), sa.func.count().filter(people.c.id == viewer_id))
+        .select_from(people)).one()
+    return not viewer_in and group_too_small(members, k)
 
 
 def leaderboard(session: Session, period: str, day: dt.date, others: str, viewer_id: int,

@@ -26,6 +26,16 @@ class Ranked:
     reach: int
 
 
+def _figures() -> list[Any]:
+    """Shares, clicks and reach summed over the buckets, and the most people whose links
+    were clicked within one bucket (the columns `_ranked` reads after key and name)."""
+    return [sa.func.sum(ItemRollup.shares), sa.func.sum(ItemRollup.clicks),
+            sa.func.sum(ItemRollup.reach), sa.func.max(ItemRollup.clickers)]
+
+
+_ORDER = (sa.func.sum(ItemRollup.clicks).desc(), sa.func.sum(ItemRollup.shares).desc())
+
+
 def _ranked(rows: Any, k: int | None) -> list[Ranked]:
     return [Ranked(key, name, int(shares),
                    int(clicks) if not k or not clicks or clickers >= k else None, int(reach))
@@ -39,14 +49,11 @@ def top_items(session: Session, period: Period, campaign: int | None, k: int | N
     it over the whole period cannot be added up from the buckets, so the largest bucket
     stands in for it (never more than the truth). Its clicks are shown under the same
     rule for the people whose links were clicked."""
-    query = (sa.select(ItemRollup.item_id, ContentItem.title, sa.func.sum(ItemRollup.shares),
-                       sa.func.sum(ItemRollup.clicks), sa.func.sum(ItemRollup.reach),
-                       sa.func.max(ItemRollup.clickers))
+    query = (sa.select(ItemRollup.item_id, ContentItem.title, *_figures())
              .join(ContentItem, ContentItem.id == ItemRollup.item_id)
              .where(period.rows(ItemRollup))
              .group_by(ItemRollup.item_id, ContentItem.title)
-             .order_by(sa.func.sum(ItemRollup.clicks).desc(),
-                       sa.func.sum(ItemRollup.shares).desc(), ItemRollup.item_id)
+             .order_by(*_ORDER, ItemRollup.item_id)
              .limit(limit))
     if campaign is not None:
         query = query.where(ContentItem.campaign_id == campaign)
@@ -58,15 +65,12 @@ def top_items(session: Session, period: Period, campaign: int | None, k: int | N
 def top_topics(session: Session, period: Period, campaign: int | None, k: int | None,
                limit: int = 10) -> list[Ranked]:
     """Topics by the clicks and shares of their items, under the same rule as items."""
-    query = (sa.select(Topic.id, Topic.name, sa.func.sum(ItemRollup.shares),
-                       sa.func.sum(ItemRollup.clicks), sa.func.sum(ItemRollup.reach),
-                       sa.func.max(ItemRollup.clickers))
+    query = (sa.select(Topic.id, Topic.name, *_figures())
              .join(item_topic, item_topic.c.item_id == ItemRollup.item_id)
              .join(Topic, Topic.id == item_topic.c.topic_id)
              .where(period.rows(ItemRollup))
              .group_by(Topic.id, Topic.name)
-             .order_by(sa.func.sum(ItemRollup.clicks).desc(),
-                       sa.func.sum(ItemRollup.shares).desc(), Topic.id)
+             .order_by(*_ORDER, Topic.id)
              .limit(limit))
     if campaign is not None:
         query = query.join(ContentItem, ContentItem.id == ItemRollup.item_id).where(

@@ -244,15 +244,18 @@ def _total(session: Session, period: Period, filters: Filters,
                       .get(None, EMPTY))
 
 
-def slice_table(session: Session, period: Period, filters: Filters, by: str | None, k: int | None
-                ) -> list[Figures]:
+def slice_table(session: Session, period: Period, filters: Filters, by: str | None, k: int | None,
+                total: Figures | None = None) -> list[Figures]:
     """The cells of one table, protected when `k` is given. Tiers divide the people;
     groups do not (a person may be in several or none), so each group is also checked
-    against the total it is part of."""
+    against the total it is part of (`total`, when the caller has it already; its counts
+    are the same whether or not parts of it are hidden)."""
     cells = figures(session, period, filters, by)
     if not k:
         return cells
-    whole = figures(session, period, filters)[0] if by == "group" else None
+    whole = None
+    if by == "group":
+        whole = total if total is not None else figures(session, period, filters)[0]
     return protect(cells, k, disjoint=by in (None, "tier"), whole=whole)
 
 
@@ -369,8 +372,8 @@ def build(session: Session, request: Request, k: int | None, individuals: str,
     if request.by == "network":
         rows = _pair(*networks)
     else:
-        rows = _pair(*(slice_table(session, period, request.filters, request.by, k)
-                       for period in periods))
+        rows = _pair(*(slice_table(session, period, request.filters, request.by, k, total)
+                       for period, total in zip(periods, totals, strict=True)))
     values = tuple(emv(total, cells, rates) for total, cells in zip(totals, networks, strict=True))
     campaign = request.filters.campaign
     advocates = None
